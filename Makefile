@@ -1,0 +1,28 @@
+# Two commands set everything up on a fresh machine: `make book` and `make test`.
+# Each recipe activates .venv so that tools nbgrader shells out to (alembic) are on PATH.
+
+PYTHON ?= python3
+VENV := .venv
+ACTIVATE := . $(VENV)/bin/activate &&
+STAMP := $(VENV)/.installed
+
+.PHONY: venv book test clean
+
+venv: $(STAMP)
+
+# Reinstall only when the project's requirements change; an up-to-date venv costs nothing.
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+book: venv
+	$(ACTIVATE) jupyter-book build --warningiserror --nitpick --keep-going .
+	@echo "The book is at _build/html/index.html"
+
+test: venv
+	$(ACTIVATE) python -m pytest
+
+clean:
+	rm -rf _build

@@ -1,0 +1,68 @@
+"""Parameter dicts in PyTorch's layout, and conversions to and from `torch.nn` modules.
+
+A parameter dict of a cell with G stacked gates (G = 1 RNN, 3 GRU, 4 LSTM), input size D and
+hidden size H holds float64 NumPy arrays::
+
+    {"weight_ih": (G*H, D), "weight_hh": (G*H, H), "bias_ih": (G*H,), "bias_hh": (G*H,)}
+
+exactly the `state_dict()` of `torch.nn.GRUCell(D, H)` (and friends). The one-layer modules
+`torch.nn.GRU` etc. name the same tensors with the suffix `_l0`.
+"""
+
+import numpy as np
+import torch
+
+from rnnkit import _checks
+
+KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+_CELLS = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}
+_LAYERS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+
+
+def init_params(cell, input_size, hidden_size, *, seed=0):
+    """Random parameters of `cell` ("rnn" | "gru" | "lstm"), PyTorch's default U(-1/√H, 1/√H).
+
+    Returns a dict of float64 arrays with the shapes in this module's docstring.
+    """
+    G = _checks.gates(cell)
+    for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"{name} must be a positive int, got {n!r}")
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(hidden_size)
+    shapes = {"weight_ih": (G * hidden_size, input_size), "weight_hh": (G * hidden_size, hidden_size),
+              "bias_ih": (G * hidden_size,), "bias_hh": (G * hidden_size,)}
+    return {k: rng.uniform(-bound, bound, size=s) for k, s in shapes.items()}
+
+
+def to_module(cell, p, *, layer=False):
+    """A float64 `torch.nn` module holding a copy of `p`.
+
+    `layer=False` gives `RNNCell`/`GRUCell`/`LSTMCell`; `layer=True` gives the one-layer,
+    batch-first `RNN`/`GRU`/`LSTM` (tanh nonlinearity for the RNN), whose keys end in `_l0`.
+    """
+    D, H = _checks.params(p, cell)
+    if layer:
+        module = _LAYERS[cell](D, H, batch_first=True, dtype=torch.float64)
+        suffix = "_l0"
+    else:
+        module = _CELLS[cell](D, H, dtype=torch.float64)
+        suffix = ""
+    module.load_state_dict({k + suffix: torch.from_numpy(np.array(p[k], dtype=np.float64)) for k in KEYS})
+    return module
+
+
+def from_module(module):
+    """The parameter dict (float64 NumPy copies) of a one-layer recurrent `torch.nn` module or cell."""
+    if not isinstance(module, tuple(_CELLS.values()) + tuple(_LAYERS.values())):
+        raise TypeError(f"module must be a torch.nn RNN/GRU/LSTM or its Cell, got {type(module).__name__}")
+    if isinstance(module, torch.nn.RNNBase):
+        if module.num_layers != 1 or module.bidirectional or module.proj_size or not module.bias:
+            raise ValueError("module must have num_layers=1, bidirectional=False, proj_size=0 and bias=True")
+        if isinstance(module, torch.nn.RNN) and module.nonlinearity != "tanh":
+            raise ValueError(f"module must use the tanh nonlinearity, got {module.nonlinearity!r}")
+    elif not module.bias:
+        raise ValueError("module must have bias=True")
+    state = module.state_dict()
+    suffix = "_l0" if isinstance(module, torch.nn.RNNBase) else ""
+    return {k: state[k + suffix].detach().to(torch.float64).numpy().copy() for k in KEYS}
