@@ -6,7 +6,9 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test clean
+.PHONY: venv book test exercises clean
+
+ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
 
 venv: $(STAMP)
 
@@ -23,6 +25,10 @@ book: venv
 
 test: venv
 	$(ACTIVATE) python -m pytest
+
+# Released notebooks: solutions and hidden tests stripped by nbgrader, committed to exercises/.
+exercises: venv
+	$(ACTIVATE) for id in $(ASSIGNMENTS); do nbgrader generate_assignment $$id --force --no-db || exit 1; done
 
 clean:
 	rm -rf _build

@@ -45,7 +45,7 @@ def check(name, fn, forward=None, *, visible=False, seed=None):
         message = str(error)
         guard.restore_error_display()
         if not visible:
-            guard.report_failure(message)
+            guard.report_failure("rnnkit grading: " + message)
         raise GradingError(message) from None
     print(f"{name}: correct on {len(sizes)} input size{'s' * (len(sizes) > 1)} ({'visible' if visible else 'hidden'} test)")
 
@@ -126,7 +126,7 @@ def _same(a, b):
         return isinstance(a, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
     if isinstance(b, np.ndarray):
         a = guard.plain(a)
-        return guard.is_array(a) and a.shape == b.shape and guard.max_diff(a, b) == 0
+        return guard.is_array(a) and guard.equal(a, b)
     return a is b or a == b
 
 
@@ -242,6 +242,8 @@ def _generic(task, outs, right, wrong):
         if str(mine[label].dtype) == "float32":
             hints.append(f"{label} is float32; keep float64 throughout.")
     if errors:
+        advice = ("Check your gradients with rnnkit.gradcheck." if task.forward else
+                  "Compare your code with the equations, term by term.")
         hints.append("None of the grader's common mistakes matches. Largest error relative to the largest "
-                     f"entry: {', '.join(errors)}. Check your gradients with rnnkit.gradcheck.")
+                     f"entry: {', '.join(errors)}. {advice}")
     return hints

@@ -17,7 +17,7 @@ import numpy as np
 # C functions and ufuncs: a notebook can rebind np.<name>, but not change these objects.
 _array, _ndarray, _float64 = np.array, np.ndarray, np.float64
 _subtract, _absolute, _isfinite = np.subtract, np.absolute, np.isfinite
-_max, _all = np.maximum.reduce, np.logical_and.reduce
+_max, _all, _any, _not_equal = np.maximum.reduce, np.logical_and.reduce, np.logical_or.reduce, np.not_equal
 _errstate = np.errstate
 _setprofile, _getprofile, _thread_setprofile = sys.setprofile, sys.getprofile, threading.setprofile
 _stderr = sys.stderr
@@ -114,7 +114,7 @@ def call(fn, post=None):
 
     with _catch_warnings(record=True) as caught:
         _simplefilter("always")
-        with _errstate(all="warn"):
+        with _errstate(all="warn", under="ignore"):
             _thread_setprofile(profiler)
             _setprofile(profiler)
             try:
@@ -153,6 +153,11 @@ def max_abs(a):
 
 def max_diff(a, b):
     return float(_max(_absolute(_subtract(a, b)), axis=None)) if a.size else 0.0
+
+
+def equal(a, b):
+    """Same shape and the same entries, for arrays of any dtype."""
+    return a.shape == b.shape and not (a.size and bool(_any(_not_equal(a, b), axis=None)))
 
 
 def all_finite(a):
