@@ -10,13 +10,18 @@ exactly the `state_dict()` of `torch.nn.GRUCell(D, H)` (and friends). The one-la
 """
 
 import numpy as np
-import torch
 
 from rnnkit import _checks
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-_CELLS = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}
-_LAYERS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+
+
+def _modules():
+    """torch's cell and layer classes; torch is imported only when a module is asked for."""
+    import torch
+    cells = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}
+    layers = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+    return torch, cells, layers
 
 
 def init_params(cell, input_size, hidden_size, *, seed=0):
@@ -42,11 +47,12 @@ def to_module(cell, p, *, layer=False):
     batch-first `RNN`/`GRU`/`LSTM` (tanh nonlinearity for the RNN), whose keys end in `_l0`.
     """
     D, H = _checks.params(p, cell)
+    torch, cells, layers = _modules()
     if layer:
-        module = _LAYERS[cell](D, H, batch_first=True, dtype=torch.float64)
+        module = layers[cell](D, H, batch_first=True, dtype=torch.float64)
         suffix = "_l0"
     else:
-        module = _CELLS[cell](D, H, dtype=torch.float64)
+        module = cells[cell](D, H, dtype=torch.float64)
         suffix = ""
     module.load_state_dict({k + suffix: torch.from_numpy(np.array(p[k], dtype=np.float64)) for k in KEYS})
     return module
@@ -54,7 +60,8 @@ def to_module(cell, p, *, layer=False):
 
 def from_module(module):
     """The parameter dict (float64 NumPy copies) of a one-layer recurrent `torch.nn` module or cell."""
-    if not isinstance(module, tuple(_CELLS.values()) + tuple(_LAYERS.values())):
+    torch, cells, layers = _modules()
+    if not isinstance(module, tuple(cells.values()) + tuple(layers.values())):
         raise TypeError(f"module must be a torch.nn RNN/GRU/LSTM or its Cell, got {type(module).__name__}")
     if isinstance(module, torch.nn.RNNBase):
         if module.num_layers != 1 or module.bidirectional or module.proj_size or not module.bias:

@@ -28,10 +28,14 @@ class GradingError(AssertionError):
     """A graded function gave a wrong answer; the message says which and why."""
 
 
-def check(name, fn, forward=None, *, visible=False, seed=None):
+def check(name, fn, forward=None, *, visible=False, seed=None, expected=None):
     """Grade `fn` as the graded function `name`; `forward` is the student's forward pass that a
     backward function's cache comes from. Visible checks use fixed inputs; hidden ones fresh
-    random inputs (the seed is printed with any failure, so it can be reproduced)."""
+    random inputs (the seed is printed with any failure, so it can be reproduced).
+
+    `expected`, from `answers(name, seed)`, supplies the right answers computed elsewhere, so
+    a clean process can check without torch; a wrong answer is then reported without diagnosis.
+    """
     if name not in TASKS:
         raise ValueError(f"name must be one of {sorted(TASKS)}, got {name!r}")
     task = TASKS[name]
@@ -40,7 +44,7 @@ def check(name, fn, forward=None, *, visible=False, seed=None):
         sizes = task.visible if visible else task.hidden
         seed = (1234 if visible else int.from_bytes(os.urandom(4), "little")) if seed is None else seed
         for i, size in enumerate(sizes):
-            _check_one(task, fn, forward, size, seed + i)
+            _check_one(task, fn, forward, size, seed + i, None if expected is None else expected[i])
     except GradingError as error:
         message = str(error)
         guard.restore_error_display()
@@ -48,6 +52,19 @@ def check(name, fn, forward=None, *, visible=False, seed=None):
             guard.report_failure("rnnkit grading: " + message)
         raise GradingError(message) from None
     print(f"{name}: correct on {len(sizes)} input size{'s' * (len(sizes) > 1)} ({'visible' if visible else 'hidden'} test)")
+
+
+def answers(name, seed):
+    """The right answers of the hidden check of `name` with `seed`, one list per input size."""
+    task = TASKS[name]
+    out = []
+    for i, size in enumerate(task.hidden):
+        inputs = task.make(np.random.default_rng(seed + i), size)
+        right = task.reference(inputs)
+        if task.forward:
+            right = [TASKS[task.forward].reference(inputs), right]
+        out.append(right)
+    return out
 
 
 def _check_signature(task, fn, forward):
@@ -69,8 +86,15 @@ def _check_signature(task, fn, forward):
             pass
 
 
-def _check_one(task, fn, forward, size, seed):
+def _check_one(task, fn, forward, size, seed, expected=None):
     where = f"(input size {size}, seed {seed})"
+    if task.forward:  # a backward pass is checked on a cache from a forward pass that is right
+        try:
+            _check_one(TASKS[task.forward], forward, None, size, seed, None if expected is None else expected[0])
+        except GradingError as error:
+            raise GradingError(f"{task.name} cannot be checked until {task.forward} is right, because it "
+                               f"runs on {task.forward}'s cache. {task.forward}: {error}") from None
+        expected = None if expected is None else expected[1]
     inputs = task.make(np.random.default_rng(seed), size)
     pristine = _copy(inputs)
     student_inputs = {k: v for k, v in _copy(inputs).items() if not k.startswith("_")}
@@ -95,8 +119,10 @@ def _check_one(task, fn, forward, size, seed):
     if overflow and task.name in ("sigmoid", "softmax"):
         raise GradingError(f"{task.name} is not numerically stable: {overflow[0].message} {where}. "
                            f"{_STABILITY[task.name]} See the book, {CHAPTERS[task.assignment]}, {task.section}.")
-    right = task.reference(inputs)
+    right = task.reference(inputs) if expected is None else expected
     wrong = _compare(task, outs, right, where)
+    if wrong and expected is not None:
+        raise GradingError(f"{task.name} is wrong {where}: {', '.join(wrong)} differ from the reference.")
     if wrong:
         raise GradingError(_diagnose(task, outs, right, wrong, inputs, where))
 
@@ -195,8 +221,6 @@ def _diagnose(task, outs, right, wrong, inputs, where):
         lines.append(f"Most likely mistake: {mistake}.")
     else:
         lines.extend(_generic(task, outs, right, wrong))
-    if task.forward:
-        lines.append(f"(If {task.forward} fails its own test, fix it first: this check runs your forward pass.)")
     lines.append(f"See the book, {CHAPTERS[task.assignment]}, {task.section}.")
     return "\n".join(lines)
 

@@ -8,11 +8,24 @@ Outputs are arrays, or dicts of arrays for parameter gradients.
 
 from dataclasses import dataclass, field
 
-import numpy as np
-import torch
+import importlib
 
-from rnnkit import reference
-from rnnkit.grading import mistakes
+import numpy as np
+
+
+class _Lazy:
+    """A module imported on first use: checking against precomputed answers needs no torch."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return getattr(importlib.import_module(self._name), attr)
+
+
+torch = _Lazy("torch")
+reference = _Lazy("rnnkit.reference")
+mistakes = _Lazy("rnnkit.grading.mistakes")
 
 CHAPTERS = {
     "01_rnn": "chapter 1, Recurrent neural networks (book/01_rnn)",
