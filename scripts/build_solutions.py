@@ -31,6 +31,7 @@ SETUP = """\
 import numpy as np
 import rnnkit.grading  # first, before your code: the grader keeps untouched references
 from rnnkit.grading import check
+rnnkit.grading.prepare()  # loads the reference implementations, so your first test answers at once
 from rnnkit.gradcheck import check_gradients, numerical_gradient, rel_error
 from rnnkit import init_params"""
 

@@ -19,7 +19,7 @@ import numpy as np
 from rnnkit.grading import guard
 from rnnkit.grading.tasks import CHAPTERS, TASKS, WrongReturn
 
-__all__ = ["check", "GradingError", "TASKS"]
+__all__ = ["check", "prepare", "answers", "GradingError", "TASKS"]
 
 RTOL, ATOL = 1e-6, 1e-9  # relative to the size of the right answer; float64 rounding is ~1e-15
 
@@ -52,6 +52,14 @@ def check(name, fn, forward=None, *, visible=False, seed=None, expected=None):
             guard.report_failure("rnnkit grading: " + message)
         raise GradingError(message) from None
     print(f"{name}: correct on {len(sizes)} input size{'s' * (len(sizes) > 1)} ({'visible' if visible else 'hidden'} test)")
+
+
+def prepare():
+    """Load the references and mistake models (and torch) now, so that the first test answers
+    at once. A clean re-check process sets RNNKIT_GRADING_CLEAN and skips this: it needs no torch."""
+    if not os.environ.get("RNNKIT_GRADING_CLEAN"):
+        import rnnkit.grading.mistakes  # noqa: F401
+        import rnnkit.reference  # noqa: F401
 
 
 def answers(name, seed):
