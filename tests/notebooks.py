@@ -1,6 +1,9 @@
 """Helpers for tests that use the solution notebooks: their solution code and buggy variants."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,3 +34,46 @@ def namespace(source):
     ns = {"__name__": "submission"}
     exec(compile(source, "<submission>", "exec"), ns)
     return ns
+
+
+BIN = str(Path(sys.executable).parent)  # nbgrader shells out to alembic: the venv's bin on PATH
+ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+
+
+def nbgrader(root, *args):
+    result = subprocess.run([os.path.join(BIN, "nbgrader"), *args], cwd=root, env=ENV, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def grade_cells(nb):
+    return {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade_id")}
+
+
+def with_solution_code(nb, replacements=(), drop=(), edit=(), extra=None):
+    """A submission from the source notebook: solution cells (mutated), some test cells removed
+    or edited, and extra student cells, {grade id: source of a cell to add after that cell}."""
+    nb = json.loads(json.dumps(nb))
+    source = "\n\x00\n".join("".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")
+                              and c["cell_type"] == "code")
+    parts = iter(mutate(source, replacements).split("\n\x00\n"))
+    cells = []
+    for c in nb["cells"]:
+        meta = c["metadata"].get("nbgrader", {})
+        if meta.get("grade_id") in drop:
+            continue
+        if meta.get("solution") and c["cell_type"] == "code":  # as a student would hand it in: no markers
+            c["source"] = "\n".join(ln for ln in next(parts).split("\n") if "### BEGIN SOLUTION" not in ln
+                                    and "### END SOLUTION" not in ln)
+        if meta.get("grade_id") in edit:
+            c["source"] = "pass  # the test is gone"
+        cells.append(c)
+        if extra and meta.get("grade_id") in extra:
+            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                          "source": extra[meta["grade_id"]]})
+    nb["cells"] = cells
+    return nb
+
+

@@ -214,13 +214,18 @@ def test_a_backward_check_names_a_broken_forward_first():
     assert "cannot be checked until rnn_step_forward is right" in message and "not implemented yet" in message
 
 
-def test_precomputed_answers_check_without_diagnosis():
+def test_outputs_judged_elsewhere_against_precomputed_answers():
     ns = namespace(SOURCES["03_gru"])
     expected = grading.answers("gru_backward", 77)
-    check("gru_backward", ns["gru_backward"], ns["gru_forward"], seed=77, expected=expected)
+    grading.judge("gru_backward", grading.outputs("gru_backward", ns["gru_backward"], ns["gru_forward"], 77),
+                  expected, 77)
     wrong = namespace(mutate(SOURCES["03_gru"], [("dhs[:, t] + dh", "dhs[:, t]")]))
+    got = grading.outputs("gru_backward", wrong["gru_backward"], wrong["gru_forward"], 77)
     with pytest.raises(GradingError, match="gru_backward is wrong .*differ from the reference"):
-        check("gru_backward", wrong["gru_backward"], wrong["gru_forward"], seed=77, expected=expected)
+        grading.judge("gru_backward", got, expected, 77)
+    cheat = namespace(SOURCES["01_rnn"] + "\nimport torch\ndef rnn_forward(xs, h0, p):\n    torch.zeros(1)\n")
+    with pytest.raises(GradingError, match="earns 0"):
+        grading.outputs("rnn_forward", cheat["rnn_forward"], None, 1)
 
 
 def test_importing_the_grader_does_not_import_torch():

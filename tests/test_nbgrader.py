@@ -3,59 +3,14 @@ autograde, feedback and export, with honest, buggy, tampering and stuck submissi
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from notebooks import ASSIGNMENTS, ROOT, mutate, notebook
+from notebooks import ASSIGNMENTS, ROOT, grade_cells, nbgrader, notebook, with_solution_code
 
 pytestmark = pytest.mark.nbgrader
-BIN = str(Path(sys.executable).parent)  # nbgrader shells out to alembic: the venv's bin on PATH
-ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
-
-
-def nbgrader(root, *args):
-    result = subprocess.run([os.path.join(BIN, "nbgrader"), *args], cwd=root, env=ENV, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def grade_cells(nb):
-    return {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
-            if c["metadata"].get("nbgrader", {}).get("grade_id")}
-
-
-def with_solution_code(nb, replacements=(), drop=(), edit=(), extra=None):
-    """A submission from the source notebook: solution cells (mutated), some test cells removed
-    or edited, and optionally an extra student cell after the setup cell."""
-    nb = json.loads(json.dumps(nb))
-    source = "\n\x00\n".join("".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")
-                              and c["cell_type"] == "code")
-    parts = iter(mutate(source, replacements).split("\n\x00\n"))
-    cells = []
-    for c in nb["cells"]:
-        meta = c["metadata"].get("nbgrader", {})
-        if meta.get("grade_id") in drop:
-            continue
-        if meta.get("solution") and c["cell_type"] == "code":  # as a student would hand it in: no markers
-            c["source"] = "\n".join(ln for ln in next(parts).split("\n") if "### BEGIN SOLUTION" not in ln
-                                    and "### END SOLUTION" not in ln)
-        if meta.get("grade_id") in edit:
-            c["source"] = "pass  # the test is gone"
-        cells.append(c)
-        if extra and meta.get("grade_id") == "setup":
-            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                          "source": extra})
-    nb["cells"] = cells
-    return nb
-
-
 CHEATS = """import numpy as np
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
@@ -70,7 +25,7 @@ SUBMISSIONS = {
     "eve": ("04_lstm", dict(replacements=[("for t in range(xs.shape[1]):", "while True:\n        pass\n    for t in range(xs.shape[1]):")])),
     "fay": ("05_attention", dict(replacements=[("A = softmax(scores, axis=-1)",
                                                 "import torch\n    A = torch.softmax(torch.tensor(scores), -1).numpy()")])),
-    "gus": ("02_vanishing_gradients", dict(replacements=[("pos = x >= 0", "pos = x >= -np.inf")], extra=CHEATS)),
+    "gus": ("02_vanishing_gradients", dict(replacements=[("pos = x >= 0", "pos = x >= -np.inf")], extra={"setup": CHEATS})),
 }
 EXPECTED = {  # (student, assignment): {test cell: (score, words in its output)}
     ("cy", "01_rnn"): {"test_rnn_step_forward": (2, ""), "test_rnn_forward": (2, ""),

@@ -19,7 +19,7 @@ import numpy as np
 from rnnkit.grading import guard
 from rnnkit.grading.tasks import CHAPTERS, TASKS, WrongReturn
 
-__all__ = ["check", "prepare", "answers", "GradingError", "TASKS"]
+__all__ = ["check", "prepare", "answers", "outputs", "judge", "GradingError", "TASKS"]
 
 RTOL, ATOL = 1e-6, 1e-9  # relative to the size of the right answer; float64 rounding is ~1e-15
 
@@ -28,14 +28,10 @@ class GradingError(AssertionError):
     """A graded function gave a wrong answer; the message says which and why."""
 
 
-def check(name, fn, forward=None, *, visible=False, seed=None, expected=None):
+def check(name, fn, forward=None, *, visible=False, seed=None):
     """Grade `fn` as the graded function `name`; `forward` is the student's forward pass that a
     backward function's cache comes from. Visible checks use fixed inputs; hidden ones fresh
-    random inputs (the seed is printed with any failure, so it can be reproduced).
-
-    `expected`, from `answers(name, seed)`, supplies the right answers computed elsewhere, so
-    a clean process can check without torch; a wrong answer is then reported without diagnosis.
-    """
+    random inputs (the seed is printed with any failure, so it can be reproduced)."""
     if name not in TASKS:
         raise ValueError(f"name must be one of {sorted(TASKS)}, got {name!r}")
     task = TASKS[name]
@@ -44,7 +40,7 @@ def check(name, fn, forward=None, *, visible=False, seed=None, expected=None):
         sizes = task.visible if visible else task.hidden
         seed = (1234 if visible else int.from_bytes(os.urandom(4), "little")) if seed is None else seed
         for i, size in enumerate(sizes):
-            _check_one(task, fn, forward, size, seed + i, None if expected is None else expected[i])
+            _check_one(task, fn, forward, size, seed + i)
     except GradingError as error:
         message = str(error)
         guard.restore_error_display()
@@ -63,16 +59,44 @@ def prepare():
 
 
 def answers(name, seed):
-    """The right answers of the hidden check of `name` with `seed`, one list per input size."""
+    """The right answers of the hidden check of `name` with `seed`: per input size, a list of
+    outputs (for a backward function, [forward's outputs, backward's outputs])."""
     task = TASKS[name]
     out = []
     for i, size in enumerate(task.hidden):
         inputs = task.make(np.random.default_rng(seed + i), size)
         right = task.reference(inputs)
-        if task.forward:
-            right = [TASKS[task.forward].reference(inputs), right]
-        out.append(right)
+        out.append([TASKS[task.forward].reference(inputs), right] if task.forward else right)
     return out
+
+
+def outputs(name, fn, forward=None, seed=0):
+    """Run the hidden check's inputs through `fn` (watched, as `check` does) without judging
+    them: what a clean process sends back to be compared with `answers(name, seed)` elsewhere.
+    Raises GradingError for what needs no answer: torch calls, wrong structure, exceptions."""
+    task = TASKS[name]
+    _check_signature(task, fn, forward)
+    out = []
+    for i, size in enumerate(task.hidden):
+        if task.forward:
+            fw = _run(TASKS[task.forward], forward, None, size, seed + i)[1]
+            out.append([fw, _run(task, fn, forward, size, seed + i)[1]])
+        else:
+            out.append(_run(task, fn, forward, size, seed + i)[1])
+    return out
+
+
+def judge(name, got, expected, seed=0):
+    """Compare `outputs(...)` with `answers(...)`; raises GradingError naming what differs."""
+    task = TASKS[name]
+    for i, (size, mine, right) in enumerate(zip(task.hidden, got, expected)):
+        where = f"(input size {size}, seed {seed + i})"
+        pairs = [(TASKS[task.forward], mine[0], right[0]), (task, mine[1], right[1])] if task.forward else \
+            [(task, mine, right)]
+        for t, m, r in pairs:
+            wrong = _compare(t, m, r, where)
+            if wrong:
+                raise GradingError(f"{t.name} is wrong {where}: {', '.join(wrong)} differ from the reference.")
 
 
 def _check_signature(task, fn, forward):
@@ -94,15 +118,25 @@ def _check_signature(task, fn, forward):
             pass
 
 
-def _check_one(task, fn, forward, size, seed, expected=None):
-    where = f"(input size {size}, seed {seed})"
+def _check_one(task, fn, forward, size, seed):
     if task.forward:  # a backward pass is checked on a cache from a forward pass that is right
         try:
-            _check_one(TASKS[task.forward], forward, None, size, seed, None if expected is None else expected[0])
+            _check_one(TASKS[task.forward], forward, None, size, seed)
         except GradingError as error:
             raise GradingError(f"{task.name} cannot be checked until {task.forward} is right, because it "
                                f"runs on {task.forward}'s cache. {task.forward}: {error}") from None
-        expected = None if expected is None else expected[1]
+    inputs, outs = _run(task, fn, forward, size, seed)
+    where = f"(input size {size}, seed {seed})"
+    right = task.reference(inputs)
+    wrong = _compare(task, outs, right, where)
+    if wrong:
+        raise GradingError(_diagnose(task, outs, right, wrong, inputs, where))
+
+
+def _run(task, fn, forward, size, seed):
+    """The task's inputs and the student's outputs on them, watched; GradingError for what is
+    wrong whatever the right answer: forbidden calls, exceptions, modified inputs, overflow."""
+    where = f"(input size {size}, seed {seed})"
     inputs = task.make(np.random.default_rng(seed), size)
     pristine = _copy(inputs)
     student_inputs = {k: v for k, v in _copy(inputs).items() if not k.startswith("_")}
@@ -127,12 +161,7 @@ def _check_one(task, fn, forward, size, seed, expected=None):
     if overflow and task.name in ("sigmoid", "softmax"):
         raise GradingError(f"{task.name} is not numerically stable: {overflow[0].message} {where}. "
                            f"{_STABILITY[task.name]} See the book, {CHAPTERS[task.assignment]}, {task.section}.")
-    right = task.reference(inputs) if expected is None else expected
-    wrong = _compare(task, outs, right, where)
-    if wrong and expected is not None:
-        raise GradingError(f"{task.name} is wrong {where}: {', '.join(wrong)} differ from the reference.")
-    if wrong:
-        raise GradingError(_diagnose(task, outs, right, wrong, inputs, where))
+    return inputs, outs
 
 
 _STABILITY = {

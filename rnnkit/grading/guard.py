@@ -127,6 +127,10 @@ def call(fn, post=None):
             try:
                 result = fn()
                 result = result if post is None else post(result)
+            except BaseException:
+                if seen:  # calling torch comes first, whatever went wrong after it
+                    raise Forbidden(seen[0]) from None
+                raise
             finally:
                 watching[0] = False
                 tampered = _getprofile() is not profiler
