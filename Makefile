@@ -6,7 +6,7 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test exercises clean
+.PHONY: venv book test chromium exercises clean
 
 ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
 
@@ -23,8 +23,14 @@ book: venv
 	$(ACTIVATE) jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is at _build/html/index.html"
 
-test: venv
+test: venv chromium
 	$(ACTIVATE) python -m pytest
+
+# The browser tests drive Debian's chromium; install it when missing (needs root, as in CI).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
 # Released notebooks: solutions and hidden tests stripped by nbgrader, committed to exercises/.
 exercises: venv

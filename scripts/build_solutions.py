@@ -578,7 +578,7 @@ $$
 def gru():
     return [
         intro("03_gru", "the gated recurrent unit", """
-        You implement the GRU of {link} (section *The GRU equations*) in NumPy, in PyTorch's
+        You implement the GRU of {link} (section *The equations*) in NumPy, in PyTorch's
         convention: forward and backward for one step, then for a sequence. The structure is
         that of exercise 1; what changes is the cell.
         """, "gru_step_forward 2, gru_step_backward 3, gru_forward 2, gru_backward 3"),
@@ -834,7 +834,7 @@ def lstm():
         intro("04_lstm", "long short-term memory", """
         You implement the LSTM of {link} in NumPy, in PyTorch's convention: forward and
         backward for one step, then for a sequence. The forward equations are in the section
-        *The LSTM equations*, the gradients in *The cell state: an additive path for gradients*.
+        *Two states: a memory and an output*, the gradients in *The backward pass of one step* and *The cell state is an additive path for gradients*.
         The LSTM carries two states, $h$ and the cell state $c$.
         """, "lstm_step_forward 2, lstm_step_backward 3, lstm_forward 2, lstm_backward 3"),
         setup(),
@@ -1093,9 +1093,9 @@ def attention():
     return [
         intro("05_attention", "scaled dot-product attention", """
         You implement the scaled dot-product attention of {link} in NumPy: a stable softmax
-        (section *Softmax*), the attention forward pass with an optional mask (sections
-        *Scaled dot-product attention* and *Masking*) and its backward pass (section
-        *Backpropagating through attention*).
+        (chapter 2, section *Numerically stable sigmoid and softmax*), the attention forward pass with an optional mask (sections
+        *Scaled dot-product attention* and *Masks: padding and causality*) and its backward pass
+        (section *The backward pass*).
         """, "softmax 2, attention_forward 3, attention_backward 3"),
         setup(),
 

@@ -8,7 +8,7 @@ import pytest
 
 import rnnkit.grading as grading
 from rnnkit.grading import GradingError, TASKS, check
-from notebooks import ASSIGNMENTS, mutate, namespace, solution_source
+from notebooks import ASSIGNMENTS, ROOT, mutate, namespace, solution_source
 
 SOURCES = {a: solution_source(a) for a in ASSIGNMENTS}
 
@@ -232,3 +232,13 @@ def test_importing_the_grader_does_not_import_torch():
     import subprocess
     code = "import sys, rnnkit.grading, rnnkit.gradcheck; assert 'torch' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_every_section_the_grader_cites_is_a_heading_of_the_book():
+    import re
+    headings = set()
+    for chapter in (ROOT / "book").glob("*.md"):
+        headings |= {m.group(1).strip() for m in re.finditer(r"^#+ (.+)$", chapter.read_text(), re.M)}
+    for name, task in TASKS.items():
+        for section in re.findall(r"'([^']+)'", task.section):
+            assert section in headings, f"{name} cites the section {section!r}, which the book does not have"

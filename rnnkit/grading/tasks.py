@@ -441,7 +441,7 @@ _ATTENTION_BACKWARD = {
 
 def _attention_tasks():
     forward_sec = "section 'Scaled dot-product attention'"
-    masks = "section 'Masking'"
+    masks = "'Masks: padding and causality'"
 
     def fw(fn, forward, inp):
         return _returns("attention_forward", fn(inp["q"], inp["k"], inp["v"], inp["mask"]), 2)[:1]
@@ -465,14 +465,15 @@ def _attention_tasks():
              lambda inp: [reference.softmax(inp["scores"], axis=inp["axis"])],
              [((3, 4), -1, 1.0)],
              [((4, 5), -1, 3.0), ((2, 3, 4), 1, 2.0), ((3, 6), 0, 1.0), ((2, 5), -1, 800.0)],
-             softmax_mistakes, section="section 'Softmax'"),
+             softmax_mistakes, section="section 'Scaled dot-product attention' (stability: chapter 2, "
+                                       "'Numerically stable sigmoid and softmax')"),
         Task("attention_forward", "05_attention", ("q", "k", "v", "mask"), ("out",), _attention_inputs, fw,
              lambda inp: [reference.attention(inp["q"], inp["k"], inp["v"], inp["mask"])[0]], *sizes,
              {d: _attention_mistake(f, False) for d, f in _ATTENTION_FORWARD.items()}, section=forward_sec + " and " + masks),
         Task("attention_backward", "05_attention", ("dout", "cache"), ("dq", "dk", "dv"), _attention_inputs, bw,
              lambda inp: list(reference.attention_backward(inp["q"], inp["k"], inp["v"], inp["dout"], inp["mask"])),
              *sizes, {d: _attention_mistake(f, True) for d, f in {**_ATTENTION_BACKWARD, **_ATTENTION_FORWARD}.items()},
-             forward="attention_forward", section="section 'Backpropagating through attention'"),
+             forward="attention_forward", section="section 'The backward pass'"),
     ]
 
 
@@ -481,11 +482,12 @@ TASKS = {t.name: t for t in [
                                    "backward": "section 'Backpropagation through time'",
                                    "bptt": "section 'Backpropagation through time'"}),
     *_numerics_tasks(),
-    *_cell_tasks("gru", "03_gru", {"forward": "section 'The GRU equations'",
-                                   "backward": "section 'The GRU equations'",
-                                   "bptt": "section 'The GRU equations'"}),
-    *_cell_tasks("lstm", "04_lstm", {"forward": "section 'The LSTM equations'",
-                                     "backward": "section 'The cell state: an additive path for gradients'",
-                                     "bptt": "section 'The cell state: an additive path for gradients'"}),
+    *_cell_tasks("gru", "03_gru", {"forward": "section 'The equations'",
+                                   "backward": "section 'The backward pass of one step'",
+                                   "bptt": "section 'The backward pass of one step' (the loop over time: "
+                                           "chapter 1, 'Backpropagation through time')"}),
+    *_cell_tasks("lstm", "04_lstm", {"forward": "section 'Two states: a memory and an output'",
+                                     "backward": "section 'The backward pass of one step'",
+                                     "bptt": "section 'The cell state is an additive path for gradients'"}),
     *_attention_tasks(),
 ]}

@@ -1,0 +1,176 @@
+"""The nbgrader side of `rnnkit grade`: the course's config and gradebook, sanitizing a
+submission exactly as `nbgrader autograde` does, and committing an executed notebook through
+nbgrader's own autograde steps, so scores, feedback, formgrader and export are nbgrader's."""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.converters import Autograde
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+
+@dataclass
+class Course:
+    root: Path
+    config: Config
+    coursedir: CourseDirectory
+
+    @property
+    def db_url(self):
+        return self.coursedir.db_url
+
+    def state_dir(self, assignment):
+        return self.root / ".rnnkit-grade" / assignment
+
+
+def load(root, db_url=None):
+    """The course at `root`: its nbgrader_config.py (if any), and the gradebook to write."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise ValueError(f"course directory {root} does not exist")
+    config = Config()
+    if (root / "nbgrader_config.py").exists():
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    return Course(root, config, CourseDirectory(config=config))
+
+
+def submissions(course, assignment, students=None):
+    """{student: submission directory} for every submitted/<student>/<assignment>."""
+    base = Path(course.coursedir.format_path(course.coursedir.submitted_directory, ".", "."))
+    found = {p.parent.name: p for p in sorted(base.glob(f"*/{assignment}")) if p.is_dir()}
+    if students:
+        missing = sorted(set(students) - set(found))
+        if missing:
+            raise ValueError(f"no submission of {assignment} for student(s) {missing} in {base}")
+        found = {s: found[s] for s in students}
+    return found
+
+
+def notebooks(course, assignment):
+    """The notebook names of an assignment, from the gradebook (generate_assignment put them there)."""
+    with Gradebook(course.db_url) as gb:
+        try:
+            return [nb.name for nb in gb.find_assignment(assignment).notebooks]
+        except MissingEntry:
+            raise ValueError(f"assignment {assignment!r} is not in the gradebook {course.db_url}; "
+                             f"run `nbgrader generate_assignment {assignment}` first") from None
+
+
+def fingerprint(path):
+    """A hash of every file of a submission directory: a changed submission is graded again."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def sanitize(course, assignment, student, name, path):
+    """The submitted notebook after nbgrader's sanitize steps (clear outputs, restore test cells...)."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as error:  # noqa: BLE001 (any unreadable notebook gets the same treatment)
+        raise ValueError(f"{name}.ipynb is not a readable notebook: {type(error).__name__}: {str(error)[:200]}") \
+            from None
+    resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
+                              "db_url": course.db_url}}
+    for pp in _sanitize_steps(course):
+        nb, resources = pp(config=course.config).preprocess(nb, resources)
+    return nb
+
+
+class DropEmptyMetadata(NbGraderPreprocessor):
+    """Drop the empty nbgrader metadata DeduplicateIds leaves on a duplicated cell: nbgrader
+    0.9's OverwriteCells fails on it, and the submission would not be graded at all."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.get("metadata", {}).get("nbgrader", None) == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+def _sanitize_steps(course):
+    steps = list(Autograde(coursedir=course.coursedir, config=course.config).sanitize_preprocessors)
+    at = next((i + 1 for i, s in enumerate(steps) if _is(s, DeduplicateIds)), 0)
+    return steps[:at] + [DropEmptyMetadata] + steps[at:]
+
+
+def execute_config(course):
+    """The Execute settings the sandbox needs (timeout, kernel arguments...), as plain data."""
+    return json.loads(json.dumps(course.config.get("Execute", {}), default=str))
+
+
+class Replay(NbGraderPreprocessor):
+    """Stands in for Execute during the commit: hands nbgrader the notebook the sandbox ran."""
+
+    executed = {}
+
+    def preprocess(self, nb, resources):
+        key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
+        done = self.executed.pop(key)
+        if [c.source for c in done.cells] != [c.source for c in nb.cells]:
+            raise ValueError(f"the executed notebook of {key} is not the one nbgrader sanitized")
+        return done, resources
+
+
+def commit(course, assignment, student, executed):
+    """Run nbgrader's autograde for one student with the sandbox's executed notebooks.
+    Returns nbgrader's log; raises RuntimeError if nbgrader fails."""
+    for name, nb in executed.items():
+        Replay.executed[(student, name)] = nbformat.from_dict(nb)
+    config = Config(course.config)
+    config.Autograde.sanitize_preprocessors = _sanitize_steps(course)
+    steps = Autograde(coursedir=course.coursedir, config=course.config).autograde_preprocessors
+    config.Autograde.autograde_preprocessors = [Replay if _is(s, Execute) else s for s in steps]
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    try:
+        result = api.autograde(assignment, student, force=True, create=True)
+    finally:
+        for name in executed:
+            Replay.executed.pop((student, name), None)
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader autograde failed for {student}: {result.get('error') or result.get('log')}")
+    return result.get("log", "")
+
+
+def _is(step, cls):
+    return step is cls or (isinstance(step, str) and step.rsplit(".", 1)[-1] == cls.__name__)
+
+
+def scores(course, assignment, student):
+    """{grade cell: (score, max)} of a student's autograded cells, and the total."""
+    out = {}
+    with Gradebook(course.db_url) as gb:
+        sub = gb.find_submission(assignment, student)
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                if grade.cell.cell_type == "code":
+                    out[grade.name] = (grade.score, grade.max_score)
+    return out
+
+
+def save_state(course, assignment, student, state):
+    path = course.state_dir(assignment) / f"{student}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    os.replace(tmp, path)  # atomic: a run killed here leaves the old state or the new one
+
+
+def load_state(course, assignment, student):
+    path = course.state_dir(assignment) / f"{student}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,249 @@
+"""`rnnkit grade`: grade every submission of an assignment in parallel sandboxes, committing
+each result to the gradebook from this process alone, as soon as it arrives."""
+
+import csv
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from dataclasses import dataclass, field
+
+from rnnkit import grading
+from rnnkit.autograde import course as nbg
+from rnnkit.autograde import sandbox
+from rnnkit.autograde.clean import encode
+from rnnkit.grading import TASKS
+
+
+@dataclass
+class Outcome:
+    student: str
+    score: float = 0.0
+    max_score: float = 0.0
+    failed: list = field(default_factory=list)   # test cells that scored less than their points
+    reason: str = None                            # why it could not be graded (fully), or None
+    flags: list = field(default_factory=list)     # differences from the clean re-check
+    skipped: bool = False
+    seconds: float = 0.0
+
+    @property
+    def graded(self):
+        return self.reason is None
+
+
+def grade(root, assignment, *, workers=None, timeout=600, force=False, students=None, scheduler=None,
+          memory=2048, max_output=1_000_000, db_url=None, out=sys.stdout, progress=None):
+    """Grade `assignment` in the course at `root`; returns a list of Outcome (one per student)."""
+    course = nbg.load(root, db_url)
+    names = nbg.notebooks(course, assignment)
+    found = nbg.submissions(course, assignment, students)
+    functions = _graded_functions(course, assignment, names)
+    hide = [str(course.root / d) for d in (course.coursedir.source_directory, course.coursedir.submitted_directory,
+                                           course.coursedir.autograded_directory, course.coursedir.feedback_directory,
+                                           ".rnnkit-grade")] + [_db_path(course)]
+    outcomes, jobs = [], {}
+    for student, path in found.items():
+        digest = nbg.fingerprint(path)
+        state = nbg.load_state(course, assignment, student)
+        if not force and state and state.get("fingerprint") == digest:
+            outcomes.append(Outcome(student, state["score"], state["max_score"], state["failed"], state["reason"],
+                                    state["flags"], skipped=True))
+            continue
+        try:
+            prepared = {n: nbg.sanitize(course, assignment, student, n, path / f"{n}.ipynb") for n in names
+                        if (path / f"{n}.ipynb").exists()}
+        except ValueError as error:  # malformed JSON: this submission only
+            outcomes.append(_record(course, assignment, student, digest, Outcome(student, reason=str(error))))
+            continue
+        except Exception as error:  # noqa: BLE001 (what nbgrader cannot prepare: this submission only)
+            reason = f"nbgrader could not prepare the notebook: {type(error).__name__}: {error}"
+            outcomes.append(_record(course, assignment, student, digest, Outcome(student, reason=reason)))
+            continue
+        if not prepared:
+            outcomes.append(_record(course, assignment, student, digest,
+                                    Outcome(student, reason=f"no notebook named {names} in {path}")))
+            continue
+        files = {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*")
+                 if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"}
+        for name, nb in prepared.items():
+            fns = functions.get(name, [])
+            seeds = {fn: int.from_bytes(os.urandom(4), "little") for fn, _ in fns}
+            answers = {fn: encode(grading.answers(fn, seeds[fn])) for fn, _ in fns}
+            jobs[(student, name)] = dict(notebook=nb, config=nbg.execute_config(course), files=files,
+                                         functions=fns, seeds=seeds, answers=answers, timeout=timeout,
+                                         memory=memory, max_output=max_output, hide=hide, fingerprint=digest)
+    bar = progress or Progress(len(found), len(outcomes))
+    pending = {}
+    for (student, name), job in jobs.items():
+        pending.setdefault(student, {})[name] = job
+    for student, results in _run_all(jobs, workers, scheduler):
+        outcome = _commit(course, assignment, student, pending[student], results)
+        outcomes.append(outcome)
+        bar.update(outcome)
+    bar.close()
+    outcomes.sort(key=lambda o: o.student)
+    _write_csv(course, assignment, outcomes)
+    summary(outcomes, out)
+    return outcomes
+
+
+def _db_path(course):
+    url = course.db_url
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+
+
+def _graded_functions(course, assignment, names):
+    """{notebook: [[function, its forward]]} for test cells named test_<graded function>."""
+    out = {}
+    from nbgrader.api import Gradebook
+    with Gradebook(course.db_url) as gb:
+        for name in names:
+            cells = gb.find_notebook(name, assignment).grade_cells
+            out[name] = [[c.name[5:], TASKS[c.name[5:]].forward] for c in cells
+                         if c.name.startswith("test_") and c.name[5:] in TASKS]
+    return out
+
+
+def _run_all(jobs, workers, scheduler):
+    """Yield (student, {notebook: result}) as each student's notebooks finish."""
+    by_student, remaining = {}, {}
+    for student, name in jobs:
+        remaining[student] = remaining.get(student, 0) + 1
+    if scheduler:
+        from distributed import Client, as_completed as dask_completed
+        client = Client(scheduler)
+        try:
+            futures = {client.submit(sandbox.run, job, pure=False): key for key, job in jobs.items()}
+            for future in dask_completed(futures):
+                yield from _collect(futures[future], _result(future), by_student, remaining)
+        finally:
+            client.close()
+        return
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=get_context("spawn"),
+                             initializer=_warm) as pool:
+        futures = {pool.submit(sandbox.run, job): key for key, job in jobs.items()}
+        for future in as_completed(futures):
+            yield from _collect(futures[future], _result(future), by_student, remaining)
+
+
+def _warm():
+    """A worker imports what every notebook needs once, not once per notebook."""
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+
+    import rnnkit.grading  # noqa: F401
+
+
+def _result(future):
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 (a worker that fails must not stop the batch)
+        return {"notebook": None, "reason": f"the worker failed: {type(error).__name__}: {error}", "clean": {}}
+
+
+def _collect(key, result, by_student, remaining):
+    student, name = key
+    by_student.setdefault(student, {})[name] = result
+    remaining[student] -= 1
+    if remaining[student] == 0:
+        yield student, by_student.pop(student)
+
+
+def _commit(course, assignment, student, jobs, results):
+    """Write one student's grades through nbgrader; record the reason and the clean re-check."""
+    executed, reasons, clean, seconds = {}, [], {}, 0.0
+    for name, result in results.items():
+        nb = result.get("notebook")
+        if nb is None:  # killed for time or memory: every test cell scores 0, with the reason
+            nb = jobs[name]["notebook"]
+            sandbox.mark_unrun(nb, result["reason"])
+        executed[name] = nb
+        if result.get("reason"):
+            reasons.append(result["reason"])
+        clean.update(result.get("clean") or {})
+        seconds += result.get("seconds", 0.0)
+    outcome = Outcome(student, reason="; ".join(reasons) or None, seconds=seconds)
+    digest = next(iter(jobs.values()))["fingerprint"]
+    try:
+        log = nbg.commit(course, assignment, student, executed)
+    except Exception as error:  # noqa: BLE001
+        outcome.reason = f"nbgrader could not record the grades: {error}"
+        return _record(course, assignment, student, digest, outcome)
+    cells = nbg.scores(course, assignment, student)
+    outcome.score = sum(s for s, _ in cells.values())
+    outcome.max_score = sum(m for _, m in cells.values())
+    outcome.failed = sorted(g for g, (s, m) in cells.items() if s < m)
+    for fn, message in sorted(clean.items()):
+        passed_here = cells.get(f"test_{fn}", (0, 1))[0] == cells.get(f"test_{fn}", (0, 1))[1]
+        if passed_here != (message is None):
+            outcome.flags.append(f"{fn}: notebook {'passes' if passed_here else 'fails'}, "
+                                 f"clean re-check {'fails' if message else 'passes'}")
+    return _record(course, assignment, student, digest, outcome, log, clean)
+
+
+def _record(course, assignment, student, digest, outcome, log="", clean=None):
+    logs = course.state_dir(assignment) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    lines = [f"student: {student}", f"score: {outcome.score} / {outcome.max_score}",
+             f"failed: {', '.join(outcome.failed) or '-'}", f"reason: {outcome.reason or '-'}",
+             f"flags: {'; '.join(outcome.flags) or '-'}", f"seconds: {outcome.seconds:.1f}", ""]
+    for fn, message in sorted((clean or {}).items()):
+        lines.append(f"clean re-check {fn}: {'passes' if message is None else message}")
+    (logs / f"{student}.log").write_text("\n".join(lines) + "\n\nnbgrader:\n" + (log or ""))
+    nbg.save_state(course, assignment, student, {
+        "fingerprint": digest, "score": outcome.score, "max_score": outcome.max_score, "failed": outcome.failed,
+        "reason": outcome.reason, "flags": outcome.flags})
+    return outcome
+
+
+def _write_csv(course, assignment, outcomes):
+    path = course.root / f"rnnkit-grade-{assignment}.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "score", "max_score", "failed_tests", "not_graded_reason", "tamper_flags"])
+        for o in outcomes:
+            w.writerow([o.student, o.score, o.max_score, " ".join(o.failed), o.reason or "", "; ".join(o.flags)])
+
+
+def summary(outcomes, out):
+    """A table: per student the score, failed tests, and why it could not be graded."""
+    width = max([7] + [len(o.student) for o in outcomes])
+    out.write(f"{'student':<{width}}  {'score':>11}  failed tests / reason\n")
+    for o in outcomes:
+        score = f"{o.score:g} / {o.max_score:g}"
+        note = ", ".join(t[5:] if t.startswith("test_") else t for t in o.failed) or "-"
+        if o.reason:
+            note = f"NOT GRADED: {o.reason}" if not o.max_score else f"{note}; STOPPED: {o.reason}"
+        if o.flags:
+            note += f"; FLAGGED: {'; '.join(o.flags)}"
+        if o.skipped:
+            note += " (unchanged, skipped)"
+        out.write(f"{o.student:<{width}}  {score:>11}  {note}\n")
+    bad = sum(not o.graded for o in outcomes)
+    flagged = sum(bool(o.flags) for o in outcomes)
+    out.write(f"{len(outcomes)} submissions: {len(outcomes) - bad} graded, {bad} with problems, {flagged} flagged\n")
+
+
+class Progress:
+    """done/failed/ETA on one terminal line; silent when stderr is not a terminal."""
+
+    def __init__(self, total, done=0, stream=sys.stderr):
+        self.total, self.done, self.failed, self.stream = total, done, 0, stream
+        self.start, self.live = time.monotonic(), stream.isatty()
+        self.first = done
+
+    def update(self, outcome):
+        self.done += 1
+        self.failed += not outcome.graded
+        if self.live:
+            rate = (time.monotonic() - self.start) / max(self.done - self.first, 1)
+            eta = rate * (self.total - self.done)
+            filled = int(30 * self.done / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} done, "
+                              f"{self.failed} failed, ETA {eta:4.0f} s")
+            self.stream.flush()
+
+    def close(self):
+        if self.live:
+            self.stream.write("\n")
