@@ -39,7 +39,7 @@ def numerical_gradient(f, x, dout=None, *, eps=1e-6):
 
 
 def rel_error(a, b):
-    """max |a − b| / max(max |a|, max |b|): about 1e-7 or less means the two agree.
+    """``max |a − b| / max(max |a|, max |b|)``: about 1e-7 or less means the two agree.
 
     Relative to the largest entry, not entry by entry, so entries near zero (where centred
     differences have no relative accuracy) cannot make a right gradient look wrong.

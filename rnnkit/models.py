@@ -144,10 +144,12 @@ class Seq2Seq(nn.Module):
     """GRU encoder-decoder over one token vocabulary, with or without attention.
 
     Each decoder step reads the previous token into its state s_t, then predicts from
-    [s_t, context_t] (Luong et al. 2015). The context is what `attention` changes:
+    [s_t, context_t] (Luong et al. 2015). The context is what `attention` changes::
+
       None       -- the final encoder state at every step (Cho et al. 2014): a fixed-size bottleneck;
       "additive" -- sum_j a_j h_j, a = softmax_j(v . tanh(W_q s_t + W_k h_j)) (Bahdanau et al. 2015);
       "dot"      -- sum_j a_j h_j, a = softmax_j(s_t . h_j / sqrt(H)) (scaled dot product).
+
     The decoder starts from the final encoder state, reading token `bos` first.
     """
 

@@ -273,7 +273,7 @@ def hidden_jacobian(x, h, p):
 
 
 def clip_grad_norm(grads, max_norm):
-    """torch.nn.utils.clip_grad_norm_ on copies of a dict of arrays -> (clipped dict, total norm)."""
+    """``torch.nn.utils.clip_grad_norm_`` on copies of a dict of arrays -> (clipped dict, total norm)."""
     if not isinstance(grads, dict) or not grads:
         raise TypeError(f"grads must be a non-empty dict of arrays, got {type(grads).__name__}")
     if not max_norm > 0:

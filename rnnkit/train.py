@@ -34,17 +34,23 @@ def train(model, data, *, loss_fn, steps=200, lr=1e-2, batch_size=None, clip=Non
     """Train `model` for `steps` updates and return a History.
 
     data: a batch (x, y[, mask]) of arrays whose rows are sampled each step (`batch_size` of them
-      without replacement, or all when None), or an iterable of batch tuples such as
-      data.char_batches(...), read one per step (training stops early if it runs out).
+    without replacement, or all when None), or an iterable of batch tuples such as
+    data.char_batches(...), read one per step (training stops early if it runs out).
+
     loss_fn: "mse", "cross_entropy" (logits (..., C) against int targets (...)), or a callable
-      (output, y[, mask]) -> scalar tensor. The output is model(x); a Seq2Seq gets model(x, y)
-      (teacher forcing); of a tuple output only the first item is used.
-    clip: max global gradient norm (torch.nn.utils.clip_grad_norm_), or None.
+    (output, y[, mask]) -> scalar tensor. The output is model(x); a Seq2Seq gets model(x, y)
+    (teacher forcing); of a tuple output only the first item is used.
+
+    clip: max global gradient norm (``torch.nn.utils.clip_grad_norm_``), or None.
+
     optimizer: "adam" or "sgd". seed: fixes torch's random state and the batch sampling.
+
     eval_fn: model -> float, recorded every `eval_every` steps and after the last one.
+
     progress: a one-line bar on stdout; None shows it only when stdout is a terminal.
+
     threads: torch's CPU threads during the run, restored after. One is fastest for models this
-      small, and extra threads slow down many times over when other processes share the cores.
+    small, and extra threads slow down many times over when other processes share the cores.
     """
     _positive("steps", steps), _positive("eval_every", eval_every), _positive("threads", threads)
     if batch_size is not None:

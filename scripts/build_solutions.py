@@ -85,7 +85,9 @@ def written(prompt, answer):
 
 def intro(nb_id, title, what, points):
     number, chapter = CHAPTER[nb_id]
-    link = f"[Chapter {number}, *{chapter}*](../../book/{nb_id}.html)"
+    # Raw HTML: a link into the rendered book that Sphinx leaves alone when it renders this notebook
+    link = f'<a href="../../book/{nb_id}.html">Chapter {number}, <em>{chapter}</em></a>'
+
     return md(f"# Exercise {number}: {title}", _text(what).format(link=link), INTRO.format(points=points))
 
 
