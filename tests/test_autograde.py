@@ -50,6 +50,12 @@ TRANSFORMER = """def _empty(lines):
 get_ipython().input_transformers_post.append(_empty)
 """
 
+MONKEY = """import numpy as np
+np.allclose = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+get_ipython().showtraceback = lambda *a, **k: None
+"""
+
 SUBMISSIONS = {  # student: (submission as with_solution_code's arguments, or raw bytes)
     "ada": {},
     "cy": dict(replacements=[("grads[k] += g[k]", "grads[k] = g[k]")]),
@@ -59,7 +65,7 @@ SUBMISSIONS = {  # student: (submission as with_solution_code's arguments, or ra
     "vandal": dict(extra={"setup": VANDAL}),
     "peek": dict(extra={"setup": PEEK}),
     "spew": dict(extra={"setup": "print('x' * 100_000_000)\n"}),
-    "cheat": dict(replacements=[("grads[k] += g[k]", "grads[k] = g[k]")], extra={"setup": TRANSFORMER}),
+    "cheat": dict(replacements=[("grads[k] += g[k]", "grads[k] = g[k]")], extra={"setup": TRANSFORMER + MONKEY}),
     "dup": dict(),
 }
 

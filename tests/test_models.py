@@ -9,15 +9,6 @@ from rnnkit.models import CharLM, Seq2Seq, SequenceModel, count_parameters
 CELLS = ["rnn", "gru", "lstm"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Models this small only wait on extra threads, badly so when other processes share the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("cell", CELLS)
 def test_sequence_model_shapes(cell):
     x = np.random.default_rng(0).random((5, 7, 3))

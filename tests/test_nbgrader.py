@@ -26,6 +26,10 @@ SUBMISSIONS = {
     "fay": ("05_attention", dict(replacements=[("A = softmax(scores, axis=-1)",
                                                 "import torch\n    A = torch.softmax(torch.tensor(scores), -1).numpy()")])),
     "gus": ("02_vanishing_gradients", dict(replacements=[("pos = x >= 0", "pos = x >= -np.inf")], extra={"setup": CHEATS})),
+    # a library's warning printed to stderr while a test runs costs nothing (IgnorePattern)
+    "hana": ("03_gru", dict(replacements=[("def gru_forward(xs, h0, p):", "def gru_forward(xs, h0, p):\n"
+                                           "    import sys\n    print('numpy.py:1: UserWarning: a harmless warning',"
+                                           " file=sys.stderr)")])),
 }
 EXPECTED = {  # (student, assignment): {test cell: (score, words in its output)}
     ("cy", "01_rnn"): {"test_rnn_step_forward": (2, ""), "test_rnn_forward": (2, ""),
@@ -36,6 +40,8 @@ EXPECTED = {  # (student, assignment): {test cell: (score, words in its output)}
                          "test_lstm_forward": (0, "Timeout"), "test_lstm_backward": (0, "")},
     ("fay", "05_attention"): {"test_softmax": (2, ""), "test_attention_forward": (0, "earns 0"),
                               "test_attention_backward": (0, "earns 0")},
+    ("hana", "03_gru"): {"test_gru_step_forward": (2, ""), "test_gru_step_backward": (3, ""),
+                         "test_gru_forward": (2, ""), "test_gru_backward": (3, "")},
     ("gus", "02_vanishing_gradients"): {"test_sigmoid": (0, "not numerically stable"),
                                         "test_hidden_jacobian": (2, ""), "test_clip_grad_norm": (2, "")},
 }

@@ -10,15 +10,6 @@ from rnnkit.models import CharLM, Seq2Seq, SequenceModel
 from rnnkit.train import History, accuracy, hidden_grad_norms, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Models this small only wait on extra threads, badly so when other processes share the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def adding_model(dtype=torch.float32):
     return SequenceModel("gru", 2, 16, 1, dtype=dtype, seed=0)
 

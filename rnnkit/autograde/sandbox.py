@@ -33,7 +33,7 @@ def run(job):
     timeout (s, whole notebook), memory (MB), max_output (characters), hide (course paths).
     """
     start = time.monotonic()
-    work = tempfile.mkdtemp(prefix="rnnkit-grade-")
+    work = tempfile.mkdtemp(prefix="rnnkit-grade-", dir=_base())
     try:
         home = os.path.join(work, "home")
         os.makedirs(os.path.join(work, "runtime"))
@@ -47,6 +47,20 @@ def run(job):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"notebook": nb, "reason": reason, "clean": clean, "seconds": time.monotonic() - start}
+
+
+def _base():
+    """The directory of all sandboxes: each sandbox sees none of it but its own directory."""
+    base = os.path.join(tempfile.gettempdir(), "rnnkit-sandboxes")
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    return base
+
+
+def private_paths():
+    """Course material outside the course that a sandbox must not read either: the solutions/
+    of the checkout rnnkit runs from, if it runs from this course's repository."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return [os.path.join(repo, "solutions")] if os.path.exists(os.path.join(repo, "nbgrader_config.py")) else []
 
 
 def isolated():
@@ -73,29 +87,29 @@ def seen(work):
 def wrap(command, work, hide):
     """`command` run sandboxed.
 
-    As root: new mount and PID namespaces in which `work` appears at /var/tmp, the course's
-    private paths are covered, a fresh /tmp hides every other sandbox, every other mount is
-    read-only, and the command runs with no capabilities at all, so it cannot undo any of it. Without root: the command as it
+    As root: new mount and PID namespaces in which `work` appears at /var/tmp, every other
+    sandbox and the course's private paths are covered, every other mount is read-only, and
+    the command runs with no capabilities at all, so it cannot undo any of it. Without root: the command as it
     is, in a fresh directory outside the course (no protection of the course's files).
     """
     if not isolated():
         return command
-    steps = [f"mount --rbind {_quote(work)} {INSIDE}"]
-    for path in hide:
+    steps = [f"mount --rbind {_quote(work)} {INSIDE}", f"mount -t tmpfs -o size=4k,mode=000 none {_quote(_base())}"]
+    for path in [*hide, *private_paths()]:
         if os.path.isdir(path):
             steps.append(f"mount -t tmpfs -o size=4k,mode=000 none {_quote(path)}")
         elif os.path.isfile(path):
             steps.append(f"mount --bind /dev/null {_quote(path)}")
-    steps += ["mount -t tmpfs -o mode=1777 none /tmp", "mount -t tmpfs -o mode=1777 none /dev/shm",
-              _READ_ONLY, f"cd {INSIDE}/home", 'exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all "$@"']
+    steps += ["mount -t tmpfs -o mode=1777 none /dev/shm", _READ_ONLY, f"cd {INSIDE}/home",
+              'exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all "$@"']
     return ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc",
             "--", "sh", "-c", " && ".join(steps), "sandbox", *command]
 
 
 # Every other mount read-only: the student's code runs as uid 0 (without capabilities), which
-# still owns the machine's files; only /var/tmp (its directory), /tmp and /dev/shm stay writable.
+# still owns the machine's files; only /var/tmp (its own directory) and /dev/shm stay writable.
 _READ_ONLY = (f"awk '{{print $5}}' /proc/self/mountinfo | while read -r mp; do "
-              f"case \"$mp\" in {INSIDE}|{INSIDE}/*|/tmp|/dev/shm|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; "
+              f"case \"$mp\" in {INSIDE}|{INSIDE}/*|/dev/shm|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; "
               f"*) mount -o remount,bind,ro \"$(printf '%b' \"$mp\")\" 2>/dev/null ;; esac; done; true")
 
 
@@ -107,6 +121,7 @@ def _env(home):
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE",
                                                           "OPENBLAS_L2_SIZE", "VIRTUAL_ENV")}
     return {**keep, "HOME": home, "TMPDIR": home, "IPYTHONDIR": os.path.join(os.path.dirname(home), "ipython"),
+            "JUPYTER_RUNTIME_DIR": os.path.join(home, ".runtime"),
             "MPLCONFIGDIR": os.path.join(home, ".mpl"), "JUPYTER_DATA_DIR": os.path.join(home, ".jupyter"),
             "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "NBGRADER_EXECUTION": "autograde"}
