@@ -12,6 +12,7 @@ c.Execute.timeout = 30
 c.OverwriteCells.add_missing_cells = True
 # nbgrader scores a test cell 0 for any stderr. Warnings (a library's DeprecationWarning, say) cost
 # nothing; the grader's own failure messages start with "rnnkit grading:" and are kept.
+c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"^(?!rnnkit grading:)[\s\S]*\w*Warning: "
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
