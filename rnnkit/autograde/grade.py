@@ -42,45 +42,34 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
     hide = [str(course.root / d) for d in (course.coursedir.source_directory, course.coursedir.submitted_directory,
                                            course.coursedir.autograded_directory, course.coursedir.feedback_directory,
                                            ".rnnkit-grade")] + [_db_path(course)]
-    outcomes, jobs = [], {}
-    for student, path in found.items():
-        digest = nbg.fingerprint(path)
-        state = nbg.load_state(course, assignment, student)
-        if not force and state and state.get("fingerprint") == digest:
-            outcomes.append(Outcome(student, state["score"], state["max_score"], state["failed"], state["reason"],
-                                    state["flags"], skipped=True))
-            continue
-        try:
-            prepared = {n: nbg.sanitize(course, assignment, student, n, path / f"{n}.ipynb") for n in names
-                        if (path / f"{n}.ipynb").exists()}
-        except ValueError as error:  # malformed JSON: this submission only
-            outcomes.append(_record(course, assignment, student, digest, Outcome(student, reason=str(error))))
-            continue
-        except Exception as error:  # noqa: BLE001 (what nbgrader cannot prepare: this submission only)
-            reason = f"nbgrader could not prepare the notebook: {type(error).__name__}: {error}"
-            outcomes.append(_record(course, assignment, student, digest, Outcome(student, reason=reason)))
-            continue
-        if not prepared:
-            outcomes.append(_record(course, assignment, student, digest,
-                                    Outcome(student, reason=f"no notebook named {names} in {path}")))
-            continue
-        files = {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*")
-                 if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"}
-        for name, nb in prepared.items():
-            fns = functions.get(name, [])
-            seeds = {fn: int.from_bytes(os.urandom(4), "little") for fn, _ in fns}
-            answers = {fn: encode(grading.answers(fn, seeds[fn])) for fn, _ in fns}
-            jobs[(student, name)] = dict(notebook=nb, config=nbg.execute_config(course), files=files,
-                                         functions=fns, seeds=seeds, answers=answers, timeout=timeout,
-                                         memory=memory, max_output=max_output, hide=hide, fingerprint=digest)
-    bar = progress or Progress(len(found), len(outcomes))
-    pending = {}
-    for (student, name), job in jobs.items():
-        pending.setdefault(student, {})[name] = job
-    for student, results in _run_all(jobs, workers, scheduler):
-        outcome = _commit(course, assignment, student, pending[student], results)
-        outcomes.append(outcome)
-        bar.update(outcome)
+    outcomes, jobs, futures = [], {}, {}
+    pool = _Workers(workers, scheduler)  # starts now, while the coordinator prepares the jobs
+    try:
+        for student, path in found.items():
+            outcome, prepared, digest = _prepare(course, assignment, student, path, names, force)
+            if outcome:
+                outcomes.append(outcome)
+                continue
+            for name, nb in prepared.items():
+                fns = functions.get(name, [])
+                seeds = {fn: int.from_bytes(os.urandom(4), "little") for fn, _ in fns}
+                answers = {fn: encode(grading.answers(fn, seeds[fn])) for fn, _ in fns}
+                job = dict(notebook=nb, config=nbg.execute_config(course), files=_files(path), functions=fns,
+                           seeds=seeds, answers=answers, timeout=timeout, memory=memory, max_output=max_output,
+                           hide=hide, fingerprint=digest)
+                jobs.setdefault(student, {})[name] = job
+                futures[pool.submit(job)] = (student, name)
+        bar = progress or Progress(len(found), len(outcomes))
+        results = {}
+        for future in pool.completed(futures):
+            student, name = futures[future]
+            results.setdefault(student, {})[name] = _result(future)
+            if len(results[student]) == len(jobs[student]):
+                outcome = _commit(course, assignment, student, jobs[student], results.pop(student))
+                outcomes.append(outcome)
+                bar.update(outcome)
+    finally:
+        pool.close()
     bar.close()
     outcomes.sort(key=lambda o: o.student)
     _write_csv(course, assignment, outcomes)
@@ -105,26 +94,64 @@ def _graded_functions(course, assignment, names):
     return out
 
 
-def _run_all(jobs, workers, scheduler):
-    """Yield (student, {notebook: result}) as each student's notebooks finish."""
-    by_student, remaining = {}, {}
-    for student, name in jobs:
-        remaining[student] = remaining.get(student, 0) + 1
-    if scheduler:
-        from distributed import Client, as_completed as dask_completed
-        client = Client(scheduler)
-        try:
-            futures = {client.submit(sandbox.run, job, pure=False): key for key, job in jobs.items()}
-            for future in dask_completed(futures):
-                yield from _collect(futures[future], _result(future), by_student, remaining)
-        finally:
-            client.close()
-        return
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=get_context("spawn"),
-                             initializer=_warm) as pool:
-        futures = {pool.submit(sandbox.run, job): key for key, job in jobs.items()}
-        for future in as_completed(futures):
-            yield from _collect(futures[future], _result(future), by_student, remaining)
+def _prepare(course, assignment, student, path, names, force):
+    """(outcome, None, hash) for a submission skipped or that cannot be graded, else (None,
+    {notebook: sanitized notebook}, hash)."""
+    digest = nbg.fingerprint(path)
+    state = nbg.load_state(course, assignment, student)
+    if not force and state and state.get("fingerprint") == digest:
+        return Outcome(student, state["score"], state["max_score"], state["failed"], state["reason"], state["flags"],
+                       skipped=True), None, digest
+    try:
+        prepared = {n: nbg.sanitize(course, assignment, student, n, path / f"{n}.ipynb") for n in names
+                    if (path / f"{n}.ipynb").exists()}
+    except ValueError as error:  # malformed JSON: this submission only
+        return _record(course, assignment, student, digest, Outcome(student, reason=str(error))), None, digest
+    except Exception as error:  # noqa: BLE001 (what nbgrader cannot prepare: this submission only)
+        reason = f"nbgrader could not prepare the notebook: {type(error).__name__}: {error}"
+        return _record(course, assignment, student, digest, Outcome(student, reason=reason)), None, digest
+    if not prepared:
+        reason = f"no notebook named {names} in {path}"
+        return _record(course, assignment, student, digest, Outcome(student, reason=reason)), None, digest
+    return None, prepared, digest
+
+
+def _files(path):
+    """The submission's other files, copied into its sandbox."""
+    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*")
+            if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"}
+
+
+class _Workers:
+    """Local worker processes, or a Dask cluster: submit jobs, take results as they finish."""
+
+    def __init__(self, workers, scheduler):
+        self.client = self.pool = None
+        if scheduler:
+            from distributed import Client
+            self.client = Client(scheduler)
+        else:
+            n = workers or os.cpu_count() or 1
+            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=_warm)
+            for _ in range(n):  # spawn the workers now: they import what notebooks need while jobs are prepared
+                self.pool.submit(int)
+
+    def submit(self, job):
+        if self.client:
+            return self.client.submit(sandbox.run, job, pure=False)
+        return self.pool.submit(sandbox.run, job)
+
+    def completed(self, futures):
+        if self.client:
+            from distributed import as_completed as dask_completed
+            return dask_completed(list(futures))
+        return as_completed(futures)
+
+    def close(self):
+        if self.client:
+            self.client.close()
+        else:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _warm():
@@ -140,14 +167,6 @@ def _result(future):
         return future.result()
     except Exception as error:  # noqa: BLE001 (a worker that fails must not stop the batch)
         return {"notebook": None, "reason": f"the worker failed: {type(error).__name__}: {error}", "clean": {}}
-
-
-def _collect(key, result, by_student, remaining):
-    student, name = key
-    by_student.setdefault(student, {})[name] = result
-    remaining[student] -= 1
-    if remaining[student] == 0:
-        yield student, by_student.pop(student)
 
 
 def _commit(course, assignment, student, jobs, results):

@@ -50,7 +50,7 @@ def run(job):
 
 
 def _base():
-    """The directory of all sandboxes: each sandbox sees none of it but its own directory."""
+    """The directory of all sandboxes (0700): each sees none of it but its own directory."""
     base = os.path.join(tempfile.gettempdir(), "rnnkit-sandboxes")
     os.makedirs(base, mode=0o700, exist_ok=True)
     return base
@@ -87,29 +87,42 @@ def seen(work):
 def wrap(command, work, hide):
     """`command` run sandboxed.
 
-    As root: new mount and PID namespaces in which `work` appears at /var/tmp, every other
-    sandbox and the course's private paths are covered, every other mount is read-only, and
-    the command runs with no capabilities at all, so it cannot undo any of it. Without root: the command as it
-    is, in a fresh directory outside the course (no protection of the course's files).
+    As root: new mount and PID namespaces in which `work` appears at /var/tmp, the course's
+    private paths are covered, /tmp is empty but for the Python and rnnkit that the command
+    runs (other sandboxes, other courses and scratch files are out of sight), every other
+    mount is read-only, and the command runs with no capabilities at all, so it cannot undo
+    any of it. Without root: the command as it is, in a fresh directory outside the course
+    (no protection of the course's files).
     """
     if not isolated():
         return command
-    steps = [f"mount --rbind {_quote(work)} {INSIDE}", f"mount -t tmpfs -o size=4k,mode=000 none {_quote(_base())}"]
+    steps = [f"mount --rbind {_quote(work)} {INSIDE}"]
     for path in [*hide, *private_paths()]:
         if os.path.isdir(path):
             steps.append(f"mount -t tmpfs -o size=4k,mode=000 none {_quote(path)}")
         elif os.path.isfile(path):
             steps.append(f"mount --bind /dev/null {_quote(path)}")
-    steps += ["mount -t tmpfs -o mode=1777 none /dev/shm", _READ_ONLY, f"cd {INSIDE}/home",
+    keep = sorted(p for p in _runtime_paths() if p.startswith("/tmp/"))
+    host = f"{INSIDE}/.host-tmp"
+    steps += [f"mkdir -p {host}", f"mount --rbind /tmp {host}", "mount -t tmpfs -o mode=1777 none /tmp"]
+    steps += [f"mkdir -p {_quote(p)} && mount --rbind {_quote(host + p[4:])} {_quote(p)}" for p in keep]
+    steps += [f"umount -l {host}", "mount -t tmpfs -o mode=1777 none /dev/shm", _READ_ONLY, f"cd {INSIDE}/home",
               'exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all "$@"']
     return ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc",
             "--", "sh", "-c", " && ".join(steps), "sandbox", *command]
 
 
+def _runtime_paths():
+    """What a sandboxed Python needs to run: its environment, its base install, rnnkit."""
+    import rnnkit
+    return {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+            os.path.dirname(os.path.realpath(rnnkit.__file__))}
+
+
 # Every other mount read-only: the student's code runs as uid 0 (without capabilities), which
 # still owns the machine's files; only /var/tmp (its own directory) and /dev/shm stay writable.
 _READ_ONLY = (f"awk '{{print $5}}' /proc/self/mountinfo | while read -r mp; do "
-              f"case \"$mp\" in {INSIDE}|{INSIDE}/*|/dev/shm|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; "
+              f"case \"$mp\" in {INSIDE}|/dev/shm|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; "
               f"*) mount -o remount,bind,ro \"$(printf '%b' \"$mp\")\" 2>/dev/null ;; esac; done; true")
 
 
@@ -293,6 +306,13 @@ def _limit_output(nb, max_chars):
 # ---- the clean re-run ----------------------------------------------------------------------
 
 
+def _defines(cell):
+    """The cells a clean re-run needs: the locked setup cell and the solution cells, where the
+    graded functions are written; not the demonstrations and gradient checks between them."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("solution")) or (meta.get("locked") and not meta.get("grade"))
+
+
 def _clean(nb, job, work, home):
     """Re-run the graded functions in a clean sandboxed process (rnnkit.autograde.clean) and
     judge its outputs here against the coordinator's answers: {name: None if right, else why}."""
@@ -300,8 +320,7 @@ def _clean(nb, job, work, home):
     from rnnkit.grading import GradingError, judge
 
     functions = job["functions"]
-    code = [c.source for c in nb.cells if c.cell_type == "code" and not (
-        c.get("metadata", {}).get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution"))]
+    code = [c.source for c in nb.cells if c.cell_type == "code" and _defines(c)]
     os.makedirs(home, exist_ok=True)  # the notebook may have deleted its own directory
     nonce = secrets.token_hex(16)
     request = json.dumps({"cells": code, "functions": functions, "seeds": job["seeds"], "nonce": nonce})
