@@ -6,7 +6,7 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test chromium exercises clean
+.PHONY: venv book test system-packages exercises clean
 
 ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
 
@@ -23,14 +23,17 @@ book: venv
 	$(ACTIVATE) jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is at _build/html/index.html"
 
-test: venv chromium
+test: venv system-packages
 	$(ACTIVATE) python -m pytest
 
-# The browser tests drive Debian's chromium; install it when missing (needs root, as in CI).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+# The browser tests drive Debian's chromium; rnnkit grade sandboxes submissions with bubblewrap.
+# Install what is missing (needs root, as in CI).
+system-packages:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing=" chromium"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "The tests need Debian's$$missing: run 'sudo apt-get install$$missing'" >&2; exit 1; fi; fi
 
 # Released notebooks: solutions and hidden tests stripped by nbgrader, committed to exercises/.
 exercises: venv

@@ -19,6 +19,9 @@ def main(argv=None):
     g.add_argument("--force", action="store_true", help="grade again submissions already graded and unchanged")
     g.add_argument("--student", action="append", help="grade only this student (repeatable)")
     g.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT, to run the notebooks on")
+    g.add_argument("--no-isolation", action="store_true",
+                   help="run submissions without a sandbox (they can read and change what you can; see the "
+                        "threat model in the grading appendix)")
     f = sub.add_parser("feedback", help="per-student HTML: scores, pass or fail per test, diagnoses")
     f.add_argument("assignment")
     f.add_argument("--student", action="append")
@@ -27,12 +30,19 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "grade":
-            from rnnkit.autograde.grade import grade
+            from rnnkit.autograde.grade import grade, summary
+            from rnnkit.autograde.isolation import Unavailable
             if args.workers < 1 or args.timeout <= 0 or args.memory < 64:
                 parser.error("--workers must be >= 1, --timeout > 0 and --memory >= 64")
-            outcomes = grade(args.course, args.assignment, workers=args.workers, timeout=args.timeout,
-                             force=args.force, students=args.student, scheduler=args.scheduler,
-                             memory=args.memory, max_output=args.max_output, db_url=args.db)
+            try:
+                outcomes = grade(args.course, args.assignment, workers=args.workers, timeout=args.timeout,
+                                 force=args.force, students=args.student, scheduler=args.scheduler,
+                                 memory=args.memory, max_output=args.max_output, db_url=args.db,
+                                 isolated=not args.no_isolation)
+            except Unavailable as error:
+                print(f"rnnkit grade: submissions cannot be isolated here: {error}", file=sys.stderr)
+                return 2
+            summary(outcomes, sys.stdout)
             return 0 if all(o.graded for o in outcomes) else 1
         from rnnkit.autograde import reports
         if args.command == "feedback":

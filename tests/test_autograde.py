@@ -1,247 +1,406 @@
-"""`rnnkit grade`, `rnnkit feedback` and `rnnkit report` on a temporary course with honest,
-buggy and hostile submissions: scores equal nbgrader's, the batch survives every attack, a
-killed run resumes, and the same work runs on a Dask cluster."""
+"""`rnnkit grade`, `rnnkit feedback` and `rnnkit report` on temporary courses with honest, buggy
+and hostile submissions (tests/attacks/), graded at the same time as root and as an ordinary
+user: honest scores equal nbgrader's, every attacker gets 0 on what it faked, no other grade
+moves, nothing outlives grading, a killed run resumes, and the same work runs on Dask."""
 
 import json
 import os
+import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 
-from notebooks import BIN, ENV, ROOT, nbgrader, notebook, with_solution_code
+from accounts import account, as_user, environment, owned_by
+from courses import make_course
+from notebooks import BIN, ENV, ROOT, namespace, nbgrader, notebook, solution_source, with_solution_code
 from rnnkit.autograde import course as nbg
-from rnnkit.autograde import sandbox
 
 pytestmark = pytest.mark.nbgrader
 A = "01_rnn"
+FUNCTIONS = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"]
+ATTACKS = Path(__file__).parent / "attacks"
+SOLVED, EXERCISE = notebook(A), notebook(A, "exercises")
+OVERWRITE = [("grads[k] += g[k]", "grads[k] = g[k]")]  # an honest mistake: rnn_backward fails
 
 BOMB = "blocks = []\nwhile True:\n    blocks.append(bytearray(50_000_000))\n"
-VANDAL = """import glob, os, shutil
-for path in glob.glob('../**', recursive=True) + glob.glob('/tmp/**', recursive=True):
-    try:
-        os.remove(path) if os.path.isfile(path) else None
-    except OSError:
-        pass
-for target in ['../../gradebook.db', '../gradebook.db', 'gradebook.db']:
-    try:
-        open(target, 'w').write('gone')
-    except OSError:
-        pass
-shutil.rmtree('..', ignore_errors=True)
-"""
-PEEK = """import glob
-found = []
-for pattern in ['../../solutions/**/*.ipynb', '../solutions/**/*.ipynb', '/tmp/**/solutions/**/*.ipynb',
-                '/tmp/**/submitted/**/*.ipynb', '{course}/solutions/**/*.ipynb']:
-    for path in glob.glob(pattern, recursive=True):
-        try:
-            found.append(open(path).read())
-        except OSError:
-            pass
-print(len(found), 'files read')
-print('\\n'.join(found)[:2000])
-"""
 TRANSFORMER = """def _empty(lines):
     return ['pass\\n'] if any('check(' in line for line in lines) else lines
 get_ipython().input_transformers_post.append(_empty)
-"""
-
-MONKEY = """import numpy as np
+import numpy as np
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 get_ipython().showtraceback = lambda *a, **k: None
 """
 
-SUBMISSIONS = {  # student: (submission as with_solution_code's arguments, or raw bytes)
-    "ada": {},
-    "cy": dict(replacements=[("grads[k] += g[k]", "grads[k] = g[k]")]),
-    "mem": dict(extra={"test_rnn_step_forward": BOMB}),
-    "loop": dict(extra={"test_rnn_step_backward": "while True:\n    pass\n"}),
-    "exit": dict(extra={"test_rnn_forward": "import os\nos._exit(3)\n"}),
-    "vandal": dict(extra={"setup": VANDAL}),
-    "peek": dict(extra={"setup": PEEK}),
-    "spew": dict(extra={"setup": "print('x' * 100_000_000)\n"}),
-    "cheat": dict(replacements=[("grads[k] += g[k]", "grads[k] = g[k]")], extra={"setup": TRANSFORMER + MONKEY}),
-    "dup": dict(),
+
+def attack(name, **values):
+    """An attack cell's code, with `NAME = ...` lines set to the given values."""
+    lines = (ATTACKS / f"{name}.py").read_text().splitlines()
+    for key, value in values.items():
+        lines = [f"{key} = {value!r}" if ln.startswith(f"{key} = ") else ln for ln in lines]
+    return "\n".join(lines) + "\n"
+
+
+def submissions(oracle):
+    """{student: submitted notebook}; `oracle` is (port, abstract socket name) of the oracle."""
+    chatty = [("da = dh_next * (1", "print('x' * 300_000)\n    da = dh_next * (1")]
+    warner = [("N, T, _ = xs.shape", "import warnings\n    warnings.warn('a harmless warning')\n    N, T, _ = xs.shape")]
+    stolen = {fn: attack("use_stolen") for fn in FUNCTIONS}
+    asking = {fn: attack("oracle", ORACLE_PORT=oracle[0], ORACLE_NAME=oracle[1]) for fn in FUNCTIONS}
+    return {
+        "ada": with_solution_code(SOLVED),
+        "bob": EXERCISE,  # handed in untouched
+        "cy": with_solution_code(SOLVED, replacements=OVERWRITE),
+        "printer": with_solution_code(SOLVED, replacements=[("h_next = np.tanh(a)",
+                                                             "h_next = np.tanh(a)\n    print('debug', h_next.shape)")]),
+        "warner": with_solution_code(SOLVED, replacements=warner),
+        "chatty": with_solution_code(SOLVED, replacements=chatty),
+        "dup": with_solution_code(SOLVED),  # a test cell handed in twice: see make_course
+        "mem": with_solution_code(SOLVED, extra={"test_rnn_step_forward": BOMB}),
+        "loop": with_solution_code(SOLVED, extra={"test_rnn_step_backward": "while True:\n    pass\n"}),
+        "exit": with_solution_code(SOLVED, extra={"test_rnn_forward": "import os\nos._exit(3)\n"}),
+        "spew": with_solution_code(SOLVED, extra={"setup": "print('x' * 100_000_000)\n"}),
+        "cheat": with_solution_code(SOLVED, replacements=OVERWRITE, extra={"setup": TRANSFORMER}),
+        "peek": with_solution_code(EXERCISE, extra={"setup": attack("peek"), **stolen}),
+        "vandal": with_solution_code(SOLVED, extra={"setup": attack("vandal")}),
+        "daemon": with_solution_code(SOLVED, extra={"setup": attack("daemon")}),
+        "oracle": with_solution_code(EXERCISE, extra=asking),
+        "patcher": with_solution_code(EXERCISE, extra={"setup": attack("patcher")}),
+        "silencer": with_solution_code(EXERCISE, extra={"setup": attack("silencer")}),
+    }
+
+
+# student: (score, failed test cells, words in the reason or None)
+EXPECTED = {
+    "ada": (10, [], None), "bob": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
+    "cy": (7, ["test_rnn_backward"], None), "printer": (10, [], None), "warner": (10, [], None),
+    "chatty": (10, [], None), "dup": (10, [], None), "loop": (10, [], None), "spew": (10, [], None),
+    "mem": (2, ["test_rnn_backward", "test_rnn_forward", "test_rnn_step_backward"], "memory limit"),
+    "exit": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], "kernel died"),
+    "cheat": (7, ["test_rnn_backward"], None), "vandal": (10, [], None), "daemon": (10, [], None),
+    "peek": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
+    "oracle": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
+    "patcher": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
+    "silencer": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
 }
+HONEST = ["ada", "bob", "cy", "printer", "warner", "chatty", "loop"]
 
 
-def make_course(root):
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    with open(root / "nbgrader_config.py", "a") as f:
-        f.write("\nc.Execute.timeout = 5\n")
-    shutil.copytree(ROOT / "solutions" / A, root / "solutions" / A)
-    nbgrader(root, "generate_assignment", A, "--force")
-    source = notebook(A)
-    for student, how in SUBMISSIONS.items():
-        path = root / "submitted" / student / A
-        path.mkdir(parents=True)
-        nb = with_solution_code(source, **how)
-        if student == "dup":  # a test cell handed in twice
-            test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_rnn_forward")
-            nb["cells"].insert(nb["cells"].index(test), json.loads(json.dumps(test)))
-        text = json.dumps(nb).replace("{course}", str(root))
-        (path / f"{A}.ipynb").write_text(text)
-        (path / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
-    for student in ("bob", "broken"):
-        (root / "submitted" / student / A).mkdir(parents=True)
-    shutil.copy(root / "exercises" / A / f"{A}.ipynb", root / "submitted" / "bob" / A)
-    (root / "submitted" / "broken" / A / f"{A}.ipynb").write_text('{"cells": [')  # malformed JSON
-    return root
+def class_course(root, notebooks):
+    """A course with the class handed in: `dup` hands in a test cell twice, `broken` malformed JSON."""
+    notebooks = dict(notebooks)
+    if "dup" in notebooks:
+        nb = json.loads(json.dumps(notebooks["dup"]))
+        test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_rnn_forward")
+        nb["cells"].insert(nb["cells"].index(test), json.loads(json.dumps(test)))
+        notebooks["dup"] = nb
+    return make_course(root, {**notebooks, "broken": '{"cells": ['})
 
 
-def rnnkit(root, *args, timeout=900):
-    return subprocess.run([os.path.join(BIN, "rnnkit"), "--course", str(root), *args], env=ENV,
-                          capture_output=True, text=True, timeout=timeout)
+def second_clone(parent):
+    """Another copy of the course's solutions outside the course (an instructor's working copy,
+    a TA's folder), readable by everyone."""
+    shutil.copytree(ROOT / "solutions", parent / "solutions")
+    os.chmod(parent, 0o755)
+    return parent
+
+
+class Oracle:
+    """Answers graded functions' inputs with the solution's outputs, on 127.0.0.1 and on an
+    abstract Unix socket: what a network oracle would need to reach."""
+
+    def __init__(self):
+        self.solution = namespace(solution_source(A))
+        self.name = f"\0rnnkit-oracle-{os.getpid()}-{time.monotonic_ns()}"
+        self.servers = [socket.create_server(("127.0.0.1", 0)), socket.socket(socket.AF_UNIX)]
+        self.servers[1].bind(self.name)
+        self.servers[1].listen()
+        self.port = self.servers[0].getsockname()[1]
+        self.asked = 0
+        for server in self.servers:
+            threading.Thread(target=self._serve, args=(server,), daemon=True).start()
+
+    def _serve(self, server):
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                name, args = pickle.loads(b"".join(iter(lambda: conn.recv(65536), b"")))
+                self.asked += 1
+                conn.sendall(pickle.dumps(self.solution[name](*args)))
+
+    def close(self):
+        for server in self.servers:
+            server.close()
+
+
+def leftovers(marker):
+    """Processes whose environment names `marker`: workers, bwrap, kernels, their children."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if any(marker in value for value in p.environ().values()):
+                found.append(p)
+        except psutil.Error:
+            pass
+    return found
+
+
+def rnnkit_command(rnnkit, root, *args):
+    return [rnnkit, "--course", str(root), *args]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    if not sandbox.isolated():  # the hostile submissions below would damage an unprotected machine
-        pytest.fail("rnnkit grade's sandbox needs root, unshare and setpriv (CI runs as root)")
-    root = make_course(tmp_path_factory.mktemp("class"))
-    before = (root / "gradebook.db").stat().st_size
-    run = rnnkit(root, "grade", A, "--workers", "2", "--timeout", "90", "--memory", "1500")
-    return root, run, before
+def oracle():
+    server = Oracle()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def user():
+    """An ordinary account and a Python environment it can run."""
+    return account("rnnkit-grader"), environment()
+
+
+@pytest.fixture(scope="module")
+def classes(tmp_path_factory, oracle, user):
+    """The same class graded as root and, at the same time, as an ordinary user; each with a
+    second clone of the solutions outside its course."""
+    entry, env = user
+    notebooks = submissions((oracle.port, oracle.name))
+    runs, clones = {}, [second_clone(Path(tempfile.mkdtemp(prefix="rnnkit-ta-copy-", dir="/var/tmp"))),
+                        second_clone(Path(tempfile.mkdtemp(prefix="rnnkit-clone-", dir=os.path.expanduser("~"))))]
+    user_clone = Path(entry.pw_dir) / "rnn-course"
+    shutil.rmtree(user_clone, ignore_errors=True)
+    owned_by(entry, second_clone(user_clone))
+    try:
+        root_course = class_course(tmp_path_factory.mktemp("root-class"), notebooks)
+        user_top = Path(tempfile.mkdtemp(prefix="rnnkit-user-class-", dir="/var/tmp"))
+        user_course = class_course(user_top / "course", notebooks)
+        (user_top / "tmp").mkdir()
+        owned_by(entry, user_top)
+        marker = {"root": str(tmp_path_factory.mktemp("root-tmp")), "user": str(user_top / "tmp")}
+        before = {m: (c / "gradebook.db").read_bytes()[:16] for m, c in (("root", root_course), ("user", user_course))}
+        grade = ["grade", A, "--workers", "2", "--timeout", "90", "--memory", "1500"]
+        procs = {
+            "root": subprocess.Popen(rnnkit_command(os.path.join(BIN, "rnnkit"), root_course, *grade),
+                                     env={**ENV, "TMPDIR": marker["root"]}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True),
+            "user": subprocess.Popen(rnnkit_command(str(env / "bin" / "rnnkit"), user_course, *grade),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     **as_user(entry, env, {"TMPDIR": marker["user"], "XDG_RUNTIME_DIR": marker["user"]})),
+        }
+        for mode, proc in procs.items():
+            out, err = proc.communicate(timeout=900)
+            runs[mode] = dict(course=root_course if mode == "root" else user_course, returncode=proc.returncode,
+                              stdout=out, stderr=err, marker=marker[mode], gradebook=before[mode])
+        runs["oracle asked"] = oracle.asked
+        yield runs
+    finally:
+        for clone in [*clones, user_clone]:
+            shutil.rmtree(clone, ignore_errors=True)
+
+
+MODES = ["root", "user"]
 
 
 def state(root, student):
     return nbg.load_state(nbg.load(root), A, student)
 
 
-def test_everyone_gets_a_score_or_a_reason_and_the_exit_code_says_so(graded):
-    root, run, _ = graded
-    assert run.returncode == 1, run.stdout + run.stderr  # some submissions could not be graded fully
-    for student in [*SUBMISSIONS, "bob", "broken"]:
-        assert student in run.stdout
-        assert (root / ".rnnkit-grade" / A / "logs" / f"{student}.log").exists()
-    assert "NOT GRADED" in run.stdout and "broken" in run.stdout
+@pytest.mark.parametrize("mode", MODES)
+def test_everyone_gets_a_score_or_a_reason_and_the_exit_code_says_so(classes, mode):
+    run = classes[mode]
+    assert run["returncode"] == 1, run["stdout"] + run["stderr"]  # some submissions could not be graded fully
+    for student in [*EXPECTED, "broken"]:
+        assert student in run["stdout"]
+        assert (run["course"] / ".rnnkit-grade" / A / "logs" / f"{student}.log").exists()
+    assert "NOT GRADED" in run["stdout"] and "not a readable notebook" in state(run["course"], "broken")["reason"]
 
 
-def test_scores_of_honest_submissions(graded):
-    root, _, _ = graded
-    assert state(root, "ada")["score"] == 10 and state(root, "bob")["score"] == 0
-    assert state(root, "cy")["failed"] == ["test_rnn_backward"] and state(root, "cy")["score"] == 7
-    assert state(root, "dup")["score"] == 10
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_every_submission_gets_exactly_its_score(classes, mode, student):
+    score, failed, reason = EXPECTED[student]
+    got = state(classes[mode]["course"], student)
+    assert (got["score"], got["failed"]) == (score, failed), got
+    assert (reason is None and got["reason"] is None) or (reason and reason in (got["reason"] or "")), got
 
 
-@pytest.mark.parametrize("student,reason", [("mem", "memory limit"), ("exit", "kernel died"),
-                                            ("broken", "not a readable notebook")])
-def test_hostile_submissions_are_stopped_with_a_reason(graded, student, reason):
-    root, _, _ = graded
-    got = state(root, student)
-    assert reason in got["reason"]
-    if student == "mem":  # what ran before the bomb keeps its honest score
-        assert got["score"] == 2 and got["failed"] == ["test_rnn_backward", "test_rnn_forward", "test_rnn_step_backward"]
-    if student == "exit":  # the three functions tested before os._exit keep their points
-        assert got["score"] == 7 and got["failed"] == ["test_rnn_backward"]
+@pytest.mark.parametrize("mode", MODES)
+def test_attackers_are_flagged_where_the_clean_recheck_overrules_the_notebook(classes, mode):
+    course = classes[mode]["course"]
+    for student, faked in (("cheat", ["rnn_backward"]), ("patcher", FUNCTIONS), ("exit", FUNCTIONS[:3])):
+        flags = state(course, student)["flags"]
+        assert sorted(f.split(":")[0] for f in flags) == sorted(faked), (student, flags)
+        assert all("notebook passes, clean re-check fails" in f for f in flags)
+    assert "FLAGGED" in classes[mode]["stdout"]
+    assert "patcher" in (course / f"rnnkit-grade-{A}.csv").read_text()
+    cells = json.loads((course / "autograded" / "patcher" / A / f"{A}.ipynb").read_text())["cells"]
+    test = next(c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_rnn_forward")
+    assert any(o.get("ename") == "FailedCleanRecheck" and "failed when re-run in a clean process" in o["evalue"]
+               for o in test["outputs"])
+    honest = {s: state(course, s)["flags"] for s in HONEST}
+    assert not any(honest.values()), honest
 
 
-def test_an_infinite_loop_costs_only_its_cell(graded):
-    root, _, _ = graded
-    got = state(root, "loop")
-    assert got["reason"] is None and got["score"] == 10  # the loop sits in a cell of its own
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_outside_the_sandbox_was_found_read_or_destroyed(classes, mode):
+    run = classes[mode]
+    course = run["course"]
+    assert (course / "gradebook.db").read_bytes()[:16] == run["gradebook"]  # still an SQLite file
+    assert (course / "solutions" / A / f"{A}.ipynb").exists()
+    cells = json.loads((course / "autograded" / "peek" / A / f"{A}.ipynb").read_text())["cells"]
+    printed = json.dumps([c.get("outputs") for c in cells])
+    assert "0 solution notebooks found" in printed and "BEGIN SOLUTION" not in printed
+    time.sleep(max(0.0, 12 - (time.time() - (course / f"rnnkit-grade-{A}.csv").stat().st_mtime)))
+    assert not leftovers(run["marker"]), "a process of a sandbox outlived grading"  # the daemon had 8 s
+    assert (course / "gradebook.db").read_bytes()[:16] == run["gradebook"]
+    struck = [p for p in (Path("/tmp"), Path("/var/tmp"), course, Path(run["marker"]))
+              if (p / "rnnkit-daemon-struck").exists()]
+    assert not struck
 
 
-def test_the_course_is_out_of_reach(graded):
-    root, _, before = graded
-    assert (root / "gradebook.db").stat().st_size >= before
-    assert (root / "solutions" / A / f"{A}.ipynb").exists()
-    assert state(root, "vandal")["score"] == 10
-    cells = json.loads((root / "autograded" / "peek" / A / f"{A}.ipynb").read_text())["cells"]
-    printed = json.dumps([c.get("outputs") for c in cells if "files read" in "".join(c["source"])])
-    assert "0 files read" in printed and "BEGIN SOLUTION" not in printed and "HIDDEN TESTS" not in printed
-    assert state(root, "peek")["score"] == 10
+def test_the_oracle_was_never_reached(classes):
+    assert classes["oracle asked"] == 0
 
 
-def test_output_is_limited(graded):
-    root, _, _ = graded
-    path = root / "autograded" / "spew" / A / f"{A}.ipynb"
+def test_output_is_limited_and_the_cut_costs_nothing(classes):
+    course = classes["root"]["course"]
+    path = course / "autograded" / "spew" / A / f"{A}.ipynb"
     assert path.stat().st_size < 3_000_000 and "output cut" in path.read_text()
-    assert state(root, "spew")["score"] == 10
+    cells = json.loads((course / "autograded" / "chatty" / A / f"{A}.ipynb").read_text())["cells"]
+    assert "output cut" in json.dumps(cells) and state(course, "chatty")["score"] == 10
 
 
-def test_a_notebook_that_fooled_its_kernel_is_flagged(graded):
-    root, run, _ = graded
-    got = state(root, "cheat")
-    assert got["score"] == 10  # the transformer emptied every test cell...
-    assert any("rnn_backward" in flag for flag in got["flags"])  # ...the clean re-run did not
-    assert "FLAGGED" in run.stdout
-    csv_text = (root / f"rnnkit-grade-{A}.csv").read_text()
-    assert "cheat" in csv_text and "clean re-check fails" in csv_text
-
-
-def test_scores_equal_nbgrader_autograde(graded, tmp_path):
-    root, _, _ = graded
+def test_honest_scores_equal_nbgrader_autograde(classes, tmp_path):
+    root = classes["root"]["course"]
     copy = tmp_path / "course"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("autograded", "gradebook.db", ".rnnkit-grade"))
-    honest = ("ada", "bob", "cy", "loop")  # nbgrader 0.9 itself fails on dup's duplicated cell
-    for student in list(SUBMISSIONS) + ["bob", "broken"]:
-        if student not in honest:
+    for student in os.listdir(copy / "submitted"):
+        if student not in HONEST:
             shutil.rmtree(copy / "submitted" / student)
     nbgrader(copy, "generate_assignment", A, "--force")
     nbgrader(copy, "autograde", A, "--force")
-    theirs, ours = nbg.load(copy), nbg.load(root)
-    for student in honest:
-        assert nbg.scores(theirs, A, student) == nbg.scores(ours, A, student), student
+    theirs = nbg.load(copy)
+    for mode in MODES:
+        ours = nbg.load(classes[mode]["course"])
+        for student in HONEST:
+            assert nbg.scores(theirs, A, student) == nbg.scores(ours, A, student), (mode, student)
 
 
-def test_feedback_and_report(graded):
-    root, _, _ = graded
-    run = rnnkit(root, "feedback", A)
+def test_feedback_and_report(classes):
+    root = classes["root"]["course"]
+    run = subprocess.run(rnnkit_command(os.path.join(BIN, "rnnkit"), root, "feedback", A), env=ENV,
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     page = (root / "feedback" / "cy" / A / f"{A}-results.html").read_text()
     assert "7 / 10" in page and "overwritten at each step" in page
     assert "hidden_check" not in page and "HIDDEN TESTS" not in page
-    run = rnnkit(root, "report", A)
+    assert "failed when re-run in a clean process" in (root / "feedback" / "patcher" / A / f"{A}-results.html").read_text()
+    run = subprocess.run(rnnkit_command(os.path.join(BIN, "rnnkit"), root, "report", A), env=ENV,
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (root / "reports" / f"{A}-report.png").stat().st_size > 5000
     assert "overwritten at each step" in (root / "reports" / f"{A}-mistakes.csv").read_text()
 
 
-def test_unchanged_submissions_are_skipped_and_a_killed_run_resumes(graded):
-    root, _, _ = graded
-    again = rnnkit(root, "grade", A, "--student", "ada", "--student", "cy")
+def test_without_isolation_the_same_attacks_succeed(classes, oracle, tmp_path):
+    """--no-isolation gives up what the sandbox protects, as the threat model says: the attacks
+    above are real. The clean re-check still catches a patched grader."""
+    notebooks = submissions((oracle.port, oracle.name))
+    root = make_course(tmp_path / "course", {s: notebooks[s] for s in ("peek", "oracle", "patcher")})
+    run = subprocess.run(rnnkit_command(os.path.join(BIN, "rnnkit"), root, "grade", A, "--no-isolation"),
+                         env=ENV, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert state(root, "peek")["score"] == 10 and state(root, "oracle")["score"] == 10
+    assert state(root, "patcher")["score"] == 0
+    assert oracle.asked > 0
+
+
+def test_unchanged_submissions_are_skipped_and_a_killed_run_resumes(classes):
+    root = classes["root"]["course"]
+    rnnkit = os.path.join(BIN, "rnnkit")
+    again = subprocess.run(rnnkit_command(rnnkit, root, "grade", A, "--student", "ada", "--student", "cy"),
+                           env=ENV, capture_output=True, text=True)
     assert again.returncode == 0 and again.stdout.count("skipped") == 2
-    # kill a forced run as soon as its first student is committed, then finish it
     marker = root / ".rnnkit-grade" / A / "ada.json"
     stamp = marker.stat().st_mtime
-    proc = subprocess.Popen([os.path.join(BIN, "rnnkit"), "--course", str(root), "grade", A, "--force",
-                             "--student", "ada", "--student", "cy", "--student", "dup", "--workers", "1"],
+    proc = subprocess.Popen(rnnkit_command(rnnkit, root, "grade", A, "--force", "--student", "ada", "--student", "cy",
+                                           "--student", "dup", "--workers", "1"),
                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     while marker.stat().st_mtime == stamp and time.time() < deadline:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    rest = rnnkit(root, "grade", A, "--student", "ada", "--student", "cy", "--student", "dup")
+    rest = subprocess.run(rnnkit_command(rnnkit, root, "grade", A, "--student", "ada", "--student", "cy",
+                                         "--student", "dup"), env=ENV, capture_output=True, text=True)
     assert rest.returncode == 0, rest.stdout + rest.stderr
-    assert state(root, "ada")["score"] == 10 and state(root, "cy")["score"] == 7 and state(root, "dup")["score"] == 10
+    assert [state(root, s)["score"] for s in ("ada", "cy", "dup")] == [10, 7, 10]
     assert rest.stdout.count("skipped") >= 1
 
 
-def test_bad_arguments_get_a_clear_error(graded):
-    root, _, _ = graded
-    run = rnnkit(root, "grade", "99_nope")
+@pytest.mark.parametrize("mode", MODES)
+def test_a_coordinator_killed_with_sigkill_leaves_no_process_behind(user, mode):
+    entry, env = user
+    sleeper = with_solution_code(SOLVED, extra={"setup": "import time\ntime.sleep(120)\n"})
+    top = Path(tempfile.mkdtemp(prefix=f"rnnkit-killed-{mode}-", dir="/var/tmp"))
+    try:
+        course = make_course(top / "course", {"s1": sleeper, "s2": sleeper})
+        marker = top / "tmp"
+        marker.mkdir()
+        rnnkit, run_as = os.path.join(BIN, "rnnkit"), dict(env={**ENV, "TMPDIR": str(marker)})
+        if mode == "user":
+            owned_by(entry, top)
+            rnnkit = str(env / "bin" / "rnnkit")
+            run_as = as_user(entry, env, {"TMPDIR": str(marker), "XDG_RUNTIME_DIR": str(marker)})
+        proc = subprocess.Popen(rnnkit_command(rnnkit, course, "grade", A, "--workers", "2"),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **run_as)
+        deadline = time.time() + 120
+        while proc.poll() is None and time.time() < deadline and sum(
+                "ipykernel_launcher" in " ".join(p.cmdline()) for p in leftovers(str(marker)) if p.is_running()) < 2:
+            time.sleep(0.2)
+        assert proc.poll() is None and time.time() < deadline, f"the kernels never started: {proc.stdout.read()}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.time() + 15
+        while leftovers(str(marker)) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not leftovers(str(marker)), [p.cmdline() for p in leftovers(str(marker))]
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_bad_arguments_get_a_clear_error(classes):
+    root = classes["root"]["course"]
+    rnnkit = os.path.join(BIN, "rnnkit")
+    run = subprocess.run(rnnkit_command(rnnkit, root, "grade", "99_nope"), env=ENV, capture_output=True, text=True)
     assert run.returncode == 2 and "not in the gradebook" in run.stderr
-    run = rnnkit(root, "grade", A, "--student", "zed")
+    run = subprocess.run(rnnkit_command(rnnkit, root, "grade", A, "--student", "zed"), env=ENV,
+                         capture_output=True, text=True)
     assert run.returncode == 2 and "no submission of 01_rnn for student(s) ['zed']" in run.stderr
 
 
-def test_sandboxes_are_isolated_here():
-    assert sandbox.isolated(), "these tests run as root with unshare and setpriv, as CI does"
-
-
-def test_the_same_work_runs_on_a_dask_cluster(graded, tmp_path):
+def test_the_same_work_runs_on_a_dask_cluster(classes):
     from distributed import LocalCluster
-    root, _, _ = graded
+    root = classes["root"]["course"]
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
                       processes=True) as cluster:
-        run = rnnkit(root, "grade", A, "--force", "--student", "ada", "--student", "cy",
-                     "--scheduler", cluster.scheduler_address)
+        run = subprocess.run(rnnkit_command(os.path.join(BIN, "rnnkit"), root, "grade", A, "--force", "--student",
+                                            "ada", "--student", "cy", "--scheduler", cluster.scheduler_address),
+                             env=ENV, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert state(root, "ada")["score"] == 10 and state(root, "cy")["score"] == 7

@@ -13,7 +13,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import DeduplicateIds, Execute, IgnorePattern, NbGraderPreprocessor
+from nbgrader.utils import determine_grade
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -106,9 +107,14 @@ def _sanitize_steps(course):
     return steps[:at] + [DropEmptyMetadata] + steps[at:]
 
 
-def execute_config(course):
-    """The Execute settings the sandbox needs (timeout, kernel arguments...), as plain data."""
-    return json.loads(json.dumps(course.config.get("Execute", {}), default=str))
+def execution(course):
+    """The course's Execute settings that a worker applies (rnnkit.autograde.job.Execution)."""
+    from rnnkit.autograde.job import Execution
+    settings = Execute(config=course.config)
+    return Execution(cell_timeout=settings.timeout, interrupt_on_timeout=settings.interrupt_on_timeout,
+                     raise_on_iopub_timeout=settings.raise_on_iopub_timeout,
+                     extra_arguments=tuple(settings.extra_arguments or ["--HistoryManager.hist_file=:memory:"]),
+                     error_on_timeout=json.loads(json.dumps(settings.error_on_timeout, default=str)))
 
 
 class Replay(NbGraderPreprocessor):
@@ -124,24 +130,60 @@ class Replay(NbGraderPreprocessor):
         return done, resources
 
 
-def commit(course, assignment, student, executed):
-    """Run nbgrader's autograde for one student with the sandbox's executed notebooks.
-    Returns nbgrader's log; raises RuntimeError if nbgrader fails."""
+class CleanVerdict(NbGraderPreprocessor):
+    """After IgnorePattern: a test cell that passes in the notebook while its function failed
+    the clean re-check gets an error output saying so, so nbgrader scores it 0, and the
+    feedback, the gradebook, formgrader and export all show the clean verdict."""
+
+    failed = {}      # (student, notebook) -> {test cell id: the clean re-check's message}
+    overruled = {}   # (student, notebook) -> [test cell ids this step failed]
+
+    def preprocess(self, nb, resources):
+        key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
+        failed, overruled = self.failed.pop(key, {}), []
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in failed and cell.cell_type == "code" and _passes(cell):
+                cell.outputs.append(nbformat.NotebookNode(
+                    output_type="error", ename="FailedCleanRecheck", evalue=failed[grade_id],
+                    traceback=[f"FailedCleanRecheck: {failed[grade_id]}"]))
+                overruled.append(grade_id)
+        self.overruled[key] = overruled
+        return nb, resources
+
+
+def _passes(cell):
+    score, most = determine_grade(cell)
+    return score is not None and score >= most
+
+
+def commit(course, assignment, student, executed, failed_recheck):
+    """Run nbgrader's autograde for one student with the workers' executed notebooks.
+
+    failed_recheck: {notebook: {test cell id: message}} for functions that failed the clean
+    re-check. Returns (nbgrader's log, {notebook: [test cells the clean verdict failed]});
+    raises RuntimeError if nbgrader fails."""
     for name, nb in executed.items():
         Replay.executed[(student, name)] = nbformat.from_dict(nb)
+        CleanVerdict.failed[(student, name)] = failed_recheck.get(name, {})
     config = Config(course.config)
     config.Autograde.sanitize_preprocessors = _sanitize_steps(course)
-    steps = Autograde(coursedir=course.coursedir, config=course.config).autograde_preprocessors
-    config.Autograde.autograde_preprocessors = [Replay if _is(s, Execute) else s for s in steps]
+    steps = [Replay if _is(step, Execute) else step
+             for step in Autograde(coursedir=course.coursedir, config=course.config).autograde_preprocessors]
+    after = next((i for i, step in enumerate(steps) if _is(step, IgnorePattern)), steps.index(Replay))
+    config.Autograde.autograde_preprocessors = steps[:after + 1] + [CleanVerdict] + steps[after + 1:]
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     try:
         result = api.autograde(assignment, student, force=True, create=True)
+        overruled = {name: CleanVerdict.overruled.get((student, name), []) for name in executed}
     finally:
         for name in executed:
             Replay.executed.pop((student, name), None)
+            CleanVerdict.failed.pop((student, name), None)
+            CleanVerdict.overruled.pop((student, name), None)
     if not result.get("success"):
         raise RuntimeError(f"nbgrader autograde failed for {student}: {result.get('error') or result.get('log')}")
-    return result.get("log", "")
+    return result.get("log", ""), overruled
 
 
 def _is(step, cls):

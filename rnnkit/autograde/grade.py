@@ -1,18 +1,27 @@
 """`rnnkit grade`: grade every submission of an assignment in parallel sandboxes, committing
-each result to the gradebook from this process alone, as soon as it arrives."""
+each result to the gradebook from this process alone, as soon as it arrives.
+
+Each notebook runs in a sandbox (rnnkit.autograde.worker, .isolation), and its graded
+functions are re-checked in a clean one. This process computed the right answers before any
+submission ran, judges the re-check's outputs, and commits through nbgrader: where a test
+passes in the notebook but its function fails the clean re-check, the clean verdict counts.
+"""
 
 import csv
+import ctypes
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 
 from rnnkit import grading
 from rnnkit.autograde import course as nbg
-from rnnkit.autograde import sandbox
-from rnnkit.autograde.clean import encode
+from rnnkit.autograde import isolation, worker
+from rnnkit.autograde.job import Job, Limits, Result
+from rnnkit.autograde.recheck import decode
 from rnnkit.grading import TASKS
 
 
@@ -23,7 +32,7 @@ class Outcome:
     max_score: float = 0.0
     failed: list = field(default_factory=list)   # test cells that scored less than their points
     reason: str = None                            # why it could not be graded (fully), or None
-    flags: list = field(default_factory=list)     # differences from the clean re-check
+    flags: list = field(default_factory=list)     # where the notebook and the clean re-check disagree
     skipped: bool = False
     seconds: float = 0.0
 
@@ -33,15 +42,16 @@ class Outcome:
 
 
 def grade(root, assignment, *, workers=None, timeout=600, force=False, students=None, scheduler=None,
-          memory=2048, max_output=1_000_000, db_url=None, out=sys.stdout, progress=None):
-    """Grade `assignment` in the course at `root`; returns a list of Outcome (one per student)."""
+          memory=2048, max_output=1_000_000, db_url=None, isolated=True):
+    """Grade `assignment` in the course at `root`; returns a list of Outcome (one per student).
+    Raises isolation.Unavailable if sandboxes cannot run here and `isolated` is True."""
     course = nbg.load(root, db_url)
     names = nbg.notebooks(course, assignment)
     found = nbg.submissions(course, assignment, students)
     functions = _graded_functions(course, assignment, names)
-    hide = [str(course.root / d) for d in (course.coursedir.source_directory, course.coursedir.submitted_directory,
-                                           course.coursedir.autograded_directory, course.coursedir.feedback_directory,
-                                           ".rnnkit-grade")] + [_db_path(course)]
+    if isolated:
+        isolation.check()
+    limits, execution = Limits(timeout=timeout, memory=memory, max_output=max_output), nbg.execution(course)
     outcomes, jobs, futures = [], {}, {}
     pool = _Workers(workers, scheduler)  # starts now, while the coordinator prepares the jobs
     try:
@@ -51,15 +61,13 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
                 outcomes.append(outcome)
                 continue
             for name, nb in prepared.items():
-                fns = functions.get(name, [])
+                fns = tuple(functions.get(name, ()))
                 seeds = {fn: int.from_bytes(os.urandom(4), "little") for fn, _ in fns}
-                answers = {fn: encode(grading.answers(fn, seeds[fn])) for fn, _ in fns}
-                job = dict(notebook=nb, config=nbg.execute_config(course), files=_files(path), functions=fns,
-                           seeds=seeds, answers=answers, timeout=timeout, memory=memory, max_output=max_output,
-                           hide=hide, fingerprint=digest)
-                jobs.setdefault(student, {})[name] = job
+                job = Job(student, name, nb, _files(path), fns, seeds, execution, limits, isolated)
+                answers = {fn: grading.answers(fn, seeds[fn]) for fn, _ in fns}
+                jobs.setdefault(student, {})[name] = (job, answers, digest)
                 futures[pool.submit(job)] = (student, name)
-        bar = progress or Progress(len(found), len(outcomes))
+        bar = Progress(len(found), len(outcomes))
         results = {}
         for future in pool.completed(futures):
             student, name = futures[future]
@@ -68,28 +76,22 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
                 outcome = _commit(course, assignment, student, jobs[student], results.pop(student))
                 outcomes.append(outcome)
                 bar.update(outcome)
+        bar.close()
     finally:
         pool.close()
-    bar.close()
     outcomes.sort(key=lambda o: o.student)
     _write_csv(course, assignment, outcomes)
-    summary(outcomes, out)
     return outcomes
 
 
-def _db_path(course):
-    url = course.db_url
-    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
-
-
 def _graded_functions(course, assignment, names):
-    """{notebook: [[function, its forward]]} for test cells named test_<graded function>."""
+    """{notebook: [(function, its forward)]} for test cells named test_<graded function>."""
     out = {}
     from nbgrader.api import Gradebook
     with Gradebook(course.db_url) as gb:
         for name in names:
             cells = gb.find_notebook(name, assignment).grade_cells
-            out[name] = [[c.name[5:], TASKS[c.name[5:]].forward] for c in cells
+            out[name] = [(c.name[5:], TASKS[c.name[5:]].forward) for c in cells
                          if c.name.startswith("test_") and c.name[5:] in TASKS]
     return out
 
@@ -132,14 +134,15 @@ class _Workers:
             self.client = Client(scheduler)
         else:
             n = workers or os.cpu_count() or 1
-            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=_warm)
+            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=_start,
+                                            initargs=(os.getpid(),))
             for _ in range(n):  # spawn the workers now: they import what notebooks need while jobs are prepared
                 self.pool.submit(int)
 
     def submit(self, job):
         if self.client:
-            return self.client.submit(sandbox.run, job, pure=False)
-        return self.pool.submit(sandbox.run, job)
+            return self.client.submit(worker.run, job, pure=False)
+        return self.pool.submit(worker.run, job)
 
     def completed(self, futures):
         if self.client:
@@ -154,8 +157,12 @@ class _Workers:
             self.pool.shutdown(cancel_futures=True)
 
 
-def _warm():
-    """A worker imports what every notebook needs once, not once per notebook."""
+def _start(coordinator):
+    """A local worker dies with the coordinator, SIGKILL included (and its sandboxes with it:
+    bwrap dies with its parent); it imports what every notebook needs once."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != coordinator:  # the coordinator died before the line above
+        os._exit(1)
     import nbclient  # noqa: F401
     import nbformat  # noqa: F401
 
@@ -166,26 +173,48 @@ def _result(future):
     try:
         return future.result()
     except Exception as error:  # noqa: BLE001 (a worker that fails must not stop the batch)
-        return {"notebook": None, "reason": f"the worker failed: {type(error).__name__}: {error}", "clean": {}}
+        return Result(stopped=f"the worker failed: {type(error).__name__}: {error}")
+
+
+def _verdicts(job, result, answers):
+    """{function: None if the clean re-check's outputs are right, else why not}."""
+    verdicts = {}
+    for name, _ in job.functions:
+        got = result.recheck.get(name) or {"error": "the clean re-check gave no result"}
+        if "error" in got:
+            verdicts[name] = got["error"]
+            continue
+        try:
+            grading.judge(name, decode(got["outputs"]), answers[name], job.seeds[name])
+            verdicts[name] = None
+        except grading.GradingError as error:
+            verdicts[name] = str(error)
+        except Exception as error:  # noqa: BLE001 (malformed outputs are wrong outputs)
+            verdicts[name] = f"unreadable outputs: {type(error).__name__}: {error}"
+    return verdicts
 
 
 def _commit(course, assignment, student, jobs, results):
-    """Write one student's grades through nbgrader; record the reason and the clean re-check."""
-    executed, reasons, clean, seconds = {}, [], {}, 0.0
+    """Write one student's grades through nbgrader, the clean verdict counting; record why a
+    notebook stopped and where the notebook and the clean re-check disagree."""
+    executed, stopped, verdicts, failed_recheck, seconds = {}, [], {}, {}, 0.0
     for name, result in results.items():
-        nb = result.get("notebook")
-        if nb is None:  # killed for time or memory: every test cell scores 0, with the reason
-            nb = jobs[name]["notebook"]
-            sandbox.mark_unrun(nb, result["reason"])
+        job, answers, digest = jobs[name]
+        nb = result.notebook
+        if nb is None:  # the worker could not run it: every test cell scores 0, with the reason
+            nb = job.notebook
+            worker.mark_unrun(nb, result.stopped)
         executed[name] = nb
-        if result.get("reason"):
-            reasons.append(result["reason"])
-        clean.update(result.get("clean") or {})
-        seconds += result.get("seconds", 0.0)
-    outcome = Outcome(student, reason="; ".join(reasons) or None, seconds=seconds)
-    digest = next(iter(jobs.values()))["fingerprint"]
+        if result.stopped:
+            stopped.append(result.stopped)
+        verdicts.update(found := _verdicts(job, result, answers))
+        failed_recheck[name] = {f"test_{fn}": f"{fn} passed in this notebook but failed when re-run in a clean "
+                                              f"process, which decides the grade. {message}"
+                                for fn, message in found.items() if message}
+        seconds += result.seconds
+    outcome = Outcome(student, reason="; ".join(stopped) or None, seconds=seconds)
     try:
-        log = nbg.commit(course, assignment, student, executed)
+        log, overruled = nbg.commit(course, assignment, student, executed, failed_recheck)
     except Exception as error:  # noqa: BLE001
         outcome.reason = f"nbgrader could not record the grades: {error}"
         return _record(course, assignment, student, digest, outcome)
@@ -193,21 +222,29 @@ def _commit(course, assignment, student, jobs, results):
     outcome.score = sum(s for s, _ in cells.values())
     outcome.max_score = sum(m for _, m in cells.values())
     outcome.failed = sorted(g for g, (s, m) in cells.items() if s < m)
-    for fn, message in sorted(clean.items()):
-        passed_here = f"test_{fn}" in cells and f"test_{fn}" not in outcome.failed
-        if passed_here != (message is None):
-            outcome.flags.append(f"{fn}: notebook {'passes' if passed_here else 'fails'}, "
-                                 f"clean re-check {'fails' if message else 'passes'}")
-    return _record(course, assignment, student, digest, outcome, log, clean)
+    failed_by_verdict = {cell for cells_ in overruled.values() for cell in cells_}
+    ran = {c.metadata.nbgrader["grade_id"] for nb in executed.values() for c in nb.cells
+           if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") and not _not_graded(c)}
+    for fn, message in sorted(verdicts.items()):
+        cell = f"test_{fn}"
+        if cell in failed_by_verdict:
+            outcome.flags.append(f"{fn}: notebook passes, clean re-check fails (scored 0)")
+        elif message is None and cell in outcome.failed and cell in ran:
+            outcome.flags.append(f"{fn}: notebook fails, clean re-check passes (the notebook's score stands)")
+    return _record(course, assignment, student, digest, outcome, log, verdicts)
 
 
-def _record(course, assignment, student, digest, outcome, log="", clean=None):
+def _not_graded(cell):
+    return any(o.get("ename") == "NotGraded" for o in cell.get("outputs", []))
+
+
+def _record(course, assignment, student, digest, outcome, log="", verdicts=None):
     logs = course.state_dir(assignment) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     lines = [f"student: {student}", f"score: {outcome.score} / {outcome.max_score}",
              f"failed: {', '.join(outcome.failed) or '-'}", f"reason: {outcome.reason or '-'}",
              f"flags: {'; '.join(outcome.flags) or '-'}", f"seconds: {outcome.seconds:.1f}", ""]
-    for fn, message in sorted((clean or {}).items()):
+    for fn, message in sorted((verdicts or {}).items()):
         lines.append(f"clean re-check {fn}: {'passes' if message is None else message}")
     (logs / f"{student}.log").write_text("\n".join(lines) + "\n\nnbgrader:\n" + (log or ""))
     nbg.save_state(course, assignment, student, {
@@ -220,7 +257,7 @@ def _write_csv(course, assignment, outcomes):
     path = course.root / f"rnnkit-grade-{assignment}.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student", "score", "max_score", "failed_tests", "not_graded_reason", "tamper_flags"])
+        w.writerow(["student", "score", "max_score", "failed_tests", "not_graded_reason", "recheck_flags"])
         for o in outcomes:
             w.writerow([o.student, o.score, o.max_score, " ".join(o.failed), o.reason or "", "; ".join(o.flags)])
 

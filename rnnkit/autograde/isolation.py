@@ -1,0 +1,320 @@
+"""Isolation of a submission's processes: what they see, what they reach, when they end.
+
+A sandbox is a bubblewrap (`bwrap`, the sandbox Flatpak uses) container. bubblewrap rather
+than unshare(1): it builds the sandbox's file system from an empty tmpfs, so a submission
+sees an allowlist (the paths named here, read-only, and its own scratch directory) instead of
+the machine minus a list of hidden paths; it needs no privileges where unprivileged user
+namespaces are allowed, so root and ordinary users get the same sandbox; and it kills the
+whole tree when it or its parent dies. With unshare(1) we would write the mounts, the
+pivot_root and the parent-death handling ourselves.
+
+Inside a sandbox: new user, mount, PID, network, IPC and UTS namespaces; uid 1000 with no
+capabilities and no way to gain one; a network namespace of its own, so no address outside
+is reachable, the host's loopback included (the kernel's channel is a Unix socket in the
+scratch directory); `INSIDE` (the scratch directory) the only writable place. The sandbox
+and every process it starts die when the process that started it dies, SIGKILL included.
+
+As root, bwrap would map the sandbox's uid to root itself, and root without capabilities can
+still write /proc/sys. So root hands the sandbox to `nobody`: this module, run as a small
+launcher (`python isolation.py SPEC`), makes the paths the sandbox needs reachable by
+`nobody` in a mount namespace of its own (root's home is 0700), drops to `nobody`, and
+executes bwrap. An ordinary user's sandbox runs as that user, without capabilities.
+
+This module uses only the standard library: the launcher runs it as a script, without site.
+"""
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+
+INSIDE = "/sandbox"     # where a sandbox sees its scratch directory
+UID = 1000              # the sandbox's uid and gid, inside
+MAX_PROCESSES = 256     # per sandbox (RLIMIT_NPROC counts per user namespace): a fork bomb fails
+MAX_FILE_SIZE = 2**30   # bytes: one file cannot fill the disk
+
+
+class Unavailable(RuntimeError):
+    """Isolation cannot run on this machine; the message says why and how to enable it."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What a sandboxed command sees besides its scratch directory.
+
+    readable: host paths shown read-only at the same path.
+    placed: (host path, path inside) pairs shown read-only where the second says.
+    empty: directories inside `readable` that are shown empty.
+    """
+    readable: tuple
+    placed: tuple = ()
+    empty: tuple = ()
+
+
+def kernel_view():
+    """The interpreter, its environment (site-packages included) and rnnkit: what a notebook
+    needs, ungraded cells that use torch or matplotlib included."""
+    paths = [*_interpreter(), _rnnkit_dir()]
+    if sys.prefix != sys.base_prefix:
+        paths.append(sys.prefix)  # the virtual environment: pyvenv.cfg, bin/, site-packages
+    paths += [p for key in ("purelib", "platlib") if os.path.isdir(p := sysconfig.get_paths()[key])]
+    return View(tuple(sorted(set(paths))))
+
+
+LIBRARY = "/opt/rnnkit-lib"  # where a re-check sandbox finds numpy and rnnkit (its PYTHONPATH)
+
+
+def recheck_view():
+    """The standard library, numpy and rnnkit, and nothing else: no torch, no scipy, no
+    other package that could compute a graded function's answer."""
+    import numpy
+    numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
+    placed = [(numpy_dir, f"{LIBRARY}/numpy"), (_rnnkit_dir(), f"{LIBRARY}/rnnkit")]
+    if os.path.isdir(libs := numpy_dir + ".libs"):  # the wheels' bundled OpenBLAS
+        placed.append((libs, f"{LIBRARY}/numpy.libs"))
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
+    empty = sorted({base[key] for key in ("purelib", "platlib")
+                    if base[key].startswith(base["stdlib"] + os.sep) and os.path.isdir(base[key])})
+    return View(tuple(_interpreter()), tuple(placed), tuple(empty))
+
+
+def _interpreter():
+    """The executable (each link on its way), the shared libpython, the standard library, and
+    the system libraries they load."""
+    paths, exe = [], sys.executable
+    while True:
+        paths.append(os.path.join(os.path.realpath(os.path.dirname(exe)), os.path.basename(exe)))
+        if not os.path.islink(exe):
+            break
+        exe = os.path.join(os.path.dirname(exe), os.readlink(exe))
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
+    paths += [base["stdlib"], base["platstdlib"]]
+    libdir, library = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("LDLIBRARY") or ""
+    if libdir and library.endswith(".so") and os.path.isdir(libdir):
+        paths += [os.path.join(libdir, f) for f in os.listdir(libdir) if f.startswith(library)]
+    arch = sysconfig.get_config_var("MULTIARCH")
+    system = [f"/usr/lib/{arch}", f"/lib/{arch}"] if arch else []
+    paths += [os.path.realpath(p) for p in (*system, "/usr/lib64", "/lib64", "/etc/ld.so.cache") if os.path.exists(p)]
+    return [p for p in paths if os.path.exists(p)]
+
+
+def _rnnkit_dir():
+    import rnnkit
+    return os.path.dirname(os.path.realpath(rnnkit.__file__))
+
+
+# ---- who the sandbox runs as ----------------------------------------------------------------
+
+def _as_root():
+    return os.geteuid() == 0
+
+
+def _nobody():
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def scratch():
+    """A new private scratch directory for one sandbox; the caller removes it.
+
+    It is a mkdtemp (mode 0700) in the user's runtime directory, else the temp directory, so
+    that two users, or two runs of one user, never share one. As root it is /tmp/.../sandbox
+    owned by nobody, inside a root-only directory.
+    """
+    if _as_root():
+        path = os.path.join(tempfile.mkdtemp(prefix="rnnkit-sandbox-"), "sandbox")
+        os.mkdir(path, 0o700)
+    else:
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        path = tempfile.mkdtemp(prefix="rnnkit-sandbox-",
+                                dir=runtime if runtime and os.access(runtime, os.W_OK | os.X_OK) else None)
+    for sub in ("home", "tmp"):  # the process's working directory, and its /tmp
+        os.mkdir(os.path.join(path, sub))
+    return path
+
+
+def hand_over(path):
+    """Give the sandbox its scratch directory: as root, chown it (and all in it) to nobody."""
+    if not _as_root():
+        return
+    uid, gid = _nobody()
+    for root, dirs, files in os.walk(path):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            os.lchown(name, uid, gid)
+
+
+def remove(path):
+    """Remove a scratch directory made by `scratch()`, whatever the sandbox left in it."""
+    top = os.path.dirname(path) if _as_root() else path
+    for root, dirs, _ in os.walk(top):  # a submission may have made its directories read-only
+        for d in dirs:
+            try:
+                os.chmod(os.path.join(root, d), 0o700)
+            except OSError:
+                pass
+    shutil.rmtree(top, ignore_errors=True)
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+def command(argv, scratch_dir, view, env, cwd=INSIDE):
+    """The command line that runs argv in a sandbox seeing `view` and `scratch_dir` (at
+    INSIDE), with exactly the environment `env`."""
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--uid", str(UID), "--gid", str(UID),
+            "--hostname", "sandbox", "--clearenv", "--cap-drop", "ALL"]
+    for link in ("/lib", "/lib64"):  # a merged /usr links these; ELF binaries name the loader through them
+        if os.path.islink(link):
+            args += ["--symlink", os.readlink(link), link]
+    for path in _outermost(view.readable):
+        args += ["--ro-bind", path, path]
+    for host, inside in view.placed:
+        args += ["--ro-bind", host, inside]
+    for path in view.empty:
+        args += ["--tmpfs", path, "--remount-ro", path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--bind", scratch_dir, INSIDE,
+             "--bind", os.path.join(scratch_dir, "tmp"), "/tmp", "--ro-bind-data", "3", "/etc/passwd",
+             "--remount-ro", "/", "--chdir", cwd]
+    for key, value in sorted(env.items()):
+        args += ["--setenv", key, value]
+    spec = {"bwrap": [*args, "--", *argv], "passwd": _passwd()}
+    if _as_root():
+        spec["user"] = _nobody()
+        spec["reach"] = sorted({*view.readable, *(h for h, _ in view.placed), scratch_dir}, key=len)
+    return [sys.executable, "-I", "-S", os.path.abspath(__file__), json.dumps(spec)]
+
+
+def _outermost(paths):
+    """The paths not inside another of them, shortest first: a bind inside a read-only bind
+    could not be created."""
+    kept = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _passwd():
+    return f"root:x:0:0::/:/sbin/nologin\nstudent:x:{UID}:{UID}::{INSIDE}/home:/sbin/nologin\n"
+
+
+def environment(scratch_dir, **extra):
+    """The environment of a sandboxed process: nothing of the grader's. RNNKIT_SANDBOX names
+    the scratch directory on the host, so that its processes can be told apart from outside."""
+    env = {"HOME": f"{INSIDE}/home", "TMPDIR": f"{INSIDE}/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "RNNKIT_SANDBOX": scratch_dir}
+    env.update(extra)
+    return env
+
+
+def check():
+    """Raise Unavailable, saying why and what to do, unless sandboxes can run here."""
+    if not shutil.which("bwrap"):
+        raise Unavailable("bubblewrap is not installed. Install it (Debian and Ubuntu: apt install bubblewrap; "
+                          "Fedora: dnf install bubblewrap), or grade with --no-isolation, which gives up the "
+                          "protection described in the grading appendix.")
+    work = scratch()
+    try:
+        hand_over(work)
+        argv = [sys.executable, "-c", "import numpy, rnnkit.grading, ipykernel"]
+        done = subprocess.run(command(argv, work, kernel_view(), environment(work)), capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        remove(work)
+    if done.returncode == 0:
+        return
+    error = done.stderr.strip()[-600:]
+    if any(words in error for words in ("namespace", "uid map", "Operation not permitted", "setting up uid")):
+        raise Unavailable(
+            f"this machine does not allow unprivileged user namespaces, which the sandbox needs (bwrap: {error}). "
+            "Enable them: sysctl -w user.max_user_namespaces=15000; on Debian before 11, also sysctl -w "
+            "kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later, sysctl -w "
+            "kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile that lets bwrap create them); "
+            "in a container, a seccomp profile that allows them. Or grade with --no-isolation, which gives up the "
+            "protection described in the grading appendix.")
+    who = "nobody, so the environment must be readable by other users (chmod -R o+rX)" if _as_root() else "you"
+    raise Unavailable(f"a sandbox cannot run this Python environment (it runs as {who}): {error}")
+
+
+def limit_resources():
+    """Called inside a sandbox before any submitted code runs: at most MAX_PROCESSES processes
+    (RLIMIT_NPROC holds per user namespace, so it counts this sandbox's alone) and files of at
+    most MAX_FILE_SIZE bytes. Memory and time are watched from outside."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_SIZE, MAX_FILE_SIZE))
+
+
+# ---- the launcher: run as a script by the command line above ----------------------------------
+
+def _reach(paths):
+    """Make each path reachable by an unprivileged user in a new mount namespace: every top
+    directory that others cannot enter (root's home, a 0700 temp directory) is covered with an
+    empty tmpfs into which only these paths are bound back. Root only."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def call(result, what):
+        if result != 0:
+            raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
+
+    def mount(source, target, fstype, flags, data=None):
+        call(libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), flags,
+                        data and data.encode()), f"mount {source} on {target}")
+
+    ms_bind, ms_rec, ms_private = 4096, 16384, 1 << 18
+    tops = {}
+    for path in paths:
+        parts, top = path.split(os.sep), None
+        for i in range(2, len(parts)):
+            parent = os.sep.join(parts[:i])
+            if not os.stat(parent).st_mode & 0o001:
+                top = parent
+                break
+        if top:
+            tops.setdefault(top, []).append(path)
+    if not tops:
+        return
+    call(libc.unshare(0x00020000), "unshare the mount namespace")
+    mount(None, "/", None, ms_rec | ms_private)
+    held = {p: os.open(p, os.O_PATH) for hidden in tops.values() for p in hidden}
+    for top in sorted(tops, key=len):
+        mount("tmpfs", top, "tmpfs", 0, "mode=0755")
+    for path, fd in sorted(held.items(), key=lambda item: len(item[0])):
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "a").close()
+        mount(f"/proc/self/fd/{fd}", path, None, ms_bind | ms_rec)
+        os.close(fd)
+
+
+def _launch(spec):
+    if "reach" in spec:
+        _reach(spec["reach"])
+    read, write = os.pipe()
+    os.write(write, spec["passwd"].encode())
+    os.close(write)
+    if read != 3:
+        os.dup2(read, 3)
+        os.close(read)
+    os.set_inheritable(3, True)
+    if "user" in spec:
+        uid, gid = spec["user"]
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    os.execvp(spec["bwrap"][0], spec["bwrap"])
+
+
+if __name__ == "__main__":
+    _launch(json.loads(sys.argv[1]))

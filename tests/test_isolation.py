@@ -1,0 +1,250 @@
+"""rnnkit.autograde.isolation: a sandbox shows an allowlist and nothing else, reaches no
+network, runs unprivileged, holds few processes, dies with its parent, and where it cannot run
+`rnnkit grade` says why instead of grading unprotected."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from accounts import account, as_user, environment, owned_by
+from courses import make_course
+from notebooks import BIN, ENV, ROOT, notebook, with_solution_code
+from rnnkit.autograde import isolation
+
+pytestmark = pytest.mark.isolation
+
+
+def sandboxed(code, view=None, timeout=60, **popen):
+    """Run Python `code` in a sandbox with the kernel's view; (returncode, stdout, stderr)."""
+    work = isolation.scratch()
+    try:
+        isolation.hand_over(work)
+        argv = isolation.command([sys.executable, "-c", textwrap.dedent(code)], work, view or isolation.kernel_view(),
+                                 isolation.environment(work), cwd=f"{isolation.INSIDE}/home")
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **popen)
+        return done.returncode, done.stdout, done.stderr
+    finally:
+        isolation.remove(work)
+
+
+def test_a_sandbox_sees_its_allowlist_and_nothing_else():
+    code, out, err = sandboxed("""
+        import json, os
+        seen = {p: os.path.exists(p) for p in json.loads(input())}
+        print(json.dumps({"top": sorted(os.listdir("/")), "seen": seen, "home": os.listdir("/sandbox"),
+                          "tmp": os.listdir("/tmp")}))
+    """, input=json.dumps([str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "README.md"), "/home", "/var", "/usr/local", "/usr/bin", "/etc/shadow", os.path.expanduser("~/.bashrc"),
+                           str(ROOT / "rnnkit" / "reference.py"), sys.prefix]))
+    assert code == 0, err
+    found = json.loads(out)
+    allowed = {p.split(os.sep)[1] for p in isolation.kernel_view().readable} | {"dev", "proc", "etc", "sandbox",
+                                                                                  "tmp", "lib", "lib64"}
+    assert set(found["top"]) <= allowed, set(found["top"]) - allowed
+    visible = [p for p, there in found["seen"].items() if there]
+    assert visible == [str(ROOT / "rnnkit" / "reference.py"), sys.prefix], visible
+    assert sorted(found["home"]) == ["home", "tmp"] and found["tmp"] == []  # its own /tmp, empty
+
+
+def test_a_sandbox_writes_only_to_its_scratch_directory():
+    code, out, err = sandboxed(f"""
+        import os
+        for path in ({str(ROOT / 'rnnkit' / 'x')!r}, {sys.prefix + '/x'!r}, "/x", "/usr/x", "/etc/x", "/dev/x",
+                     "/dev/shm/x", "/proc/x"):
+            try:
+                open(path, "w").write("x")
+                print("wrote", path)
+            except OSError:
+                pass
+        open("/sandbox/home/mine", "w").write("x")
+        open("/tmp/mine", "w").write("x")
+        print("scratch ok")
+    """)
+    assert code == 0, err
+    assert out.strip() == "scratch ok"
+
+
+def test_a_sandbox_reaches_no_network_not_even_the_hosts_loopback():
+    server = socket.create_server(("127.0.0.1", 0))
+    abstract = socket.socket(socket.AF_UNIX)
+    abstract.bind(f"\0rnnkit-test-{os.getpid()}")
+    abstract.listen()
+    try:
+        code, out, err = sandboxed(f"""
+            import socket
+            for family, address in ((socket.AF_INET, ("127.0.0.1", {server.getsockname()[1]})),
+                                    (socket.AF_UNIX, "\\0rnnkit-test-{os.getpid()}"),
+                                    (socket.AF_INET, ("1.1.1.1", 53))):
+                try:
+                    socket.socket(family).connect(address)
+                    print("reached", address)
+                except OSError as error:
+                    pass
+            print(sorted(name for _, name in socket.if_nameindex()))
+        """)
+    finally:
+        server.close()
+        abstract.close()
+    assert code == 0, err
+    assert out.strip() == "['lo']"
+
+
+def test_a_sandbox_runs_unprivileged_and_cannot_write_kernel_settings():
+    code, out, err = sandboxed("""
+        import os
+        status = dict(line.split(":\\t") for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
+        try:
+            open("/proc/sys/vm/stat_interval", "w").write(open("/proc/sys/vm/stat_interval").read())
+            wrote = True
+        except OSError:
+            wrote = False
+        print(os.getuid(), int(status["CapEff"], 16), status["NoNewPrivs"], wrote)
+    """)
+    assert code == 0, err
+    assert out.split() == ["1000", "0", "1", "False"]
+
+
+def test_as_root_the_sandbox_is_nobody_outside():
+    if os.geteuid() != 0:
+        pytest.skip("root only")
+    work = isolation.scratch()
+    isolation.hand_over(work)
+    argv = isolation.command([sys.executable, "-c", "import time; time.sleep(30)"], work, isolation.kernel_view(),
+                             isolation.environment(work))
+    proc = subprocess.Popen(argv)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            inside = [p for p in psutil.Process(proc.pid).children(recursive=True) if "time.sleep" in " ".join(p.cmdline())]
+            if inside:
+                break
+            time.sleep(0.1)
+        assert inside and inside[0].uids().real == isolation._nobody()[0]
+    finally:
+        proc.kill()
+        proc.wait()
+        isolation.remove(work)
+
+
+def test_a_fork_bomb_stops_at_the_process_limit():
+    code, out, err = sandboxed("""
+        import os, time
+        from rnnkit.autograde.isolation import limit_resources
+        limit_resources()
+        n = 0
+        try:
+            for n in range(1000):
+                if os.fork() == 0:
+                    time.sleep(30)
+                    os._exit(0)
+        except OSError:
+            pass
+        print(n, flush=True)
+        os._exit(0)
+    """)
+    assert code == 0, err
+    assert 100 < int(out) < isolation.MAX_PROCESSES
+
+
+def test_a_sandbox_dies_with_the_process_that_started_it(tmp_path):
+    """Its launcher dies with SIGKILL; bwrap, the sandbox's processes and a daemon they started go too."""
+    starter = tmp_path / "starter.py"
+    starter.write_text(textwrap.dedent(f"""
+        import os, subprocess, sys
+        from rnnkit.autograde import isolation
+        work = isolation.scratch()
+        isolation.hand_over(work)
+        code = "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    time.sleep(60)\\ntime.sleep(60)"
+        subprocess.Popen(isolation.command([sys.executable, "-c", code], work, isolation.kernel_view(),
+                                           isolation.environment(work)))
+        print(work, flush=True)
+        import time; time.sleep(60)
+    """))
+    proc = subprocess.Popen([sys.executable, str(starter)], stdout=subprocess.PIPE, text=True)
+    work = proc.stdout.readline().strip()
+
+    def sandbox():
+        found = []
+        for p in psutil.process_iter():
+            try:
+                if p.environ().get("RNNKIT_SANDBOX") == work or work in " ".join(p.cmdline()):
+                    found.append(p)
+            except psutil.Error:
+                pass
+        return found
+
+    deadline = time.time() + 20
+    while len(sandbox()) < 3 and time.time() < deadline:  # bwrap and the two sleepers
+        time.sleep(0.1)
+    assert len(sandbox()) >= 3
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while sandbox() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not sandbox()
+    isolation.remove(work)
+
+
+def test_scratch_directories_are_private_and_removed():
+    a, b = isolation.scratch(), isolation.scratch()
+    assert a != b and os.stat(a).st_mode & 0o777 == 0o700
+    if os.geteuid() == 0:
+        assert os.stat(os.path.dirname(a)).st_mode & 0o777 == 0o700
+    for path in (a, b):
+        isolation.remove(path)
+        assert not os.path.exists(path)
+
+
+def test_the_recheck_sandbox_has_numpy_and_rnnkit_but_no_torch():
+    code, out, err = sandboxed("""
+        import importlib.util, sys
+        sys.path[:0] = ["/opt/rnnkit-lib"]
+        import numpy, rnnkit.grading
+        print([m for m in ("torch", "scipy", "IPython", "nbformat") if importlib.util.find_spec(m)])
+    """, view=isolation.recheck_view())
+    assert code == 0, err
+    assert out.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def grader():
+    return account("rnnkit-grader"), environment()
+
+
+def test_without_bubblewrap_grading_stops_and_says_how_to_get_it(tmp_path):
+    course = make_course(tmp_path / "course", {"ada": with_solution_code(notebook("01_rnn"))})
+    env = {**ENV, "PATH": BIN}  # the venv's tools, and no bwrap
+    run = subprocess.run([os.path.join(BIN, "rnnkit"), "--course", str(course), "grade", "01_rnn"], env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "bubblewrap is not installed" in run.stderr and "--no-isolation" in run.stderr
+    assert not (course / "autograded").exists()
+
+
+def test_where_user_namespaces_are_forbidden_grading_stops_and_says_how_to_enable_them(grader):
+    """bwrap --disable-userns sets the limit of user namespaces to 0 for what runs inside it,
+    as `sysctl user.max_user_namespaces=0` would for the machine."""
+    entry, env = grader
+    top = Path(tempfile.mkdtemp(prefix="rnnkit-no-userns-", dir="/var/tmp"))
+    try:
+        course = make_course(top / "course", {"ada": with_solution_code(notebook("01_rnn"))})
+        owned_by(entry, top)
+        run = subprocess.run(["bwrap", "--dev-bind", "/", "/", "--unshare-user", "--disable-userns", "--",
+                              str(env / "bin" / "rnnkit"), "--course", str(course), "grade", "01_rnn"],
+                             capture_output=True, text=True, **as_user(entry, env))
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert "user namespaces" in run.stderr and "--no-isolation" in run.stderr
+        assert not (course / "autograded").exists()
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
