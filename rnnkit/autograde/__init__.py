@@ -1,6 +1,7 @@
 """Grading a class: `rnnkit grade`, `rnnkit feedback` and `rnnkit report`.
 
-Submissions run in parallel sandboxes (`sandbox`, `runner`), are re-checked in clean processes
-(`clean`), and are committed to the course's nbgrader gradebook by nbgrader's own autograde
-steps from one coordinating process (`course`, `grade`). `reports` writes what people read.
+`grade` coordinates: it prepares each submission with nbgrader's sanitize steps, hands a
+`job` to workers, judges what comes back and commits through nbgrader (`course`). A
+`worker` runs the notebook and then the clean re-check (`recheck`), each in a sandbox
+(`isolation`). `reports` writes what people read.
 """
