@@ -91,6 +91,19 @@ def test_api_docstrings_are_valid_restructuredtext():
                           "|x| in ``double backticks``):\n" + "\n".join(problems))
 
 
+def test_hidden_directories_are_not_pages():
+    """`make book` after `make test` failed once: .pytest_cache/README.md became a page outside the
+    toc, and --warningiserror made the warning fatal. Sphinx prunes a directory its patterns match."""
+    from sphinx.util.matching import Matcher
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    excluded = Matcher(config["sphinx"]["config"]["exclude_patterns"])
+    hidden = [".pytest_cache", ".venv", ".git", "book/.ipynb_checkpoints", "exercises/01_rnn/.ipynb_checkpoints"]
+    assert all(excluded(path) for path in hidden), [path for path in hidden if not excluded(path)]
+    pages = [part for page in toc_pages() for part in ("/".join(page.split("/")[:i + 1]) for i in range(page.count("/") + 1))]
+    assert not any(excluded(path) or excluded(path + ".md") for path in pages)
+
+
 def test_every_page_of_the_toc_is_built(site):
     missing = [page for page in toc_pages() if not (site / f"{page}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
