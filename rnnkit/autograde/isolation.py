@@ -9,7 +9,8 @@ whole tree when it or its parent dies. With unshare(1) we would write the mounts
 pivot_root and the parent-death handling ourselves.
 
 Inside a sandbox: new user, mount, PID, network, IPC and UTS namespaces; uid 1000 with no
-capabilities and no way to gain one; a network namespace of its own, so no address outside
+capabilities and no way to gain one, not even in a user namespace of its own (it may create
+none, so it cannot mount a tmpfs that no memory limit sees); a network namespace of its own, so no address outside
 is reachable, the host's loopback included (the kernel's channel is a Unix socket in the
 scratch directory); `INSIDE` (the scratch directory) the only writable place. The sandbox
 and every process it starts die when the process that started it dies, SIGKILL included.
@@ -169,7 +170,8 @@ def command(argv, scratch_dir, view, env, cwd=INSIDE):
     """The command line that runs argv in a sandbox seeing `view` and `scratch_dir` (at
     INSIDE), with exactly the environment `env`."""
     args = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--uid", str(UID), "--gid", str(UID),
+            "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session", "--uid", str(UID),
+            "--gid", str(UID),
             "--hostname", "sandbox", "--clearenv", "--cap-drop", "ALL"]
     for link in ("/lib", "/lib64"):  # a merged /usr links these; ELF binaries name the loader through them
         if os.path.islink(link):
