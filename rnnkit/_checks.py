@@ -44,5 +44,28 @@ def params(p, cell, input_size=None, hidden_size=None):
     return w_ih.shape[1], H
 
 
+def stacked_params(dicts, cell, bidirectional, name="params"):
+    """Check the parameter dicts of a stacked layer; return (num_layers, K, D, H), K directions.
+
+    `dicts` holds num_layers * K parameter dicts (K = 2 if bidirectional else 1), dicts[l * K + d]
+    for layer l and direction d. Layer 0 reads inputs of size D, every later layer the K * H
+    outputs of the layer below; all have hidden size H, read from dicts[0]. Errors call it `name`.
+    """
+    gates(cell)
+    K = 2 if bidirectional else 1
+    if not isinstance(dicts, (list, tuple)) or not dicts or len(dicts) % K:
+        got = f"{len(dicts)} dicts" if isinstance(dicts, (list, tuple)) else type(dicts).__name__
+        raise ValueError(f"{name} must be a non-empty list of num_layers * {K} parameter dicts "
+                         f"(bidirectional={bidirectional}), got {got}")
+    D, H = None, None
+    for k, p in enumerate(dicts):
+        try:
+            size, H = params(p, cell, D if k < K else K * H, H)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{name}[{k}] (layer {k // K}, direction {k % K}): {error}") from None
+        D = size if k == 0 else D
+    return len(dicts) // K, K, D, H
+
+
 def _fmt(shape):
     return "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -150,7 +150,9 @@ class Seq2Seq(nn.Module):
       "additive" -- sum_j a_j h_j, a = softmax_j(v . tanh(W_q s_t + W_k h_j)) (Bahdanau et al. 2015);
       "dot"      -- sum_j a_j h_j, a = softmax_j(s_t . h_j / sqrt(H)) (scaled dot product).
 
-    The decoder starts from the final encoder state, reading token `bos` first.
+    The decoder starts from the final encoder state, reading token `bos` first. `forward` trains
+    with teacher forcing, `decode` decodes greedily, and `start` and `step` expose one decoder
+    step for other decoders (`rnnkit.decode.beam_search`).
     """
 
     def __init__(self, vocab_size, hidden_size, *, attention=None, bos=0, dtype=torch.float32, seed=0):
@@ -183,21 +185,39 @@ class Seq2Seq(nn.Module):
         logits, weights = self._decode(src, None, steps)
         return logits.argmax(-1), weights
 
-    def _decode(self, src, inputs, steps):
-        """Decode `steps` tokens, reading `inputs` (N, steps) if given, else the previous guess."""
+    def start(self, src):
+        """The decoder's state before its first step, for src (N, S) tokens.
+
+        A tuple (s (N, H), keys (N, S, H), projected keys (N, S, H) or None): the decoder state,
+        started from the final encoder state, and what attention reads at every step. Every
+        tensor has the batch first, so that a beam search can reorder it with ``t[index]``.
+        """
         keys, _ = self.encoder(self.embed(_tokens("src", src, self.embed)))  # (N, S, H)
         proj = self.w_k(keys) if self.attention == "additive" else None  # (N, S, H), once per sequence
-        s = keys[:, -1]  # (N, H)
-        token = torch.full_like(keys[:, 0, 0], self.bos, dtype=torch.int64)  # (N,)
+        return keys[:, -1], keys, proj
+
+    def step(self, token, state):
+        """One decoder step: the previous tokens (N,) and a state from `start` or `step`.
+
+        Returns (logits (N, V) of the next token, the next state, attention weights (N, S) or None).
+        """
+        s, keys, proj = state
+        s = self.decoder(self.embed(token), s)
+        context, a = self._context(s, keys, proj)
+        return self.head(torch.cat([s, context], dim=-1)), (s, keys, proj), a
+
+    def _decode(self, src, inputs, steps):
+        """Decode `steps` tokens, reading `inputs` (N, steps) if given, else the previous guess."""
+        state = self.start(src)
+        token = torch.full_like(state[1][:, 0, 0], self.bos, dtype=torch.int64)  # (N,)
         logits, weights = [], []
         for t in range(steps):
             if inputs is not None:
                 token = inputs[:, t]
-            s = self.decoder(self.embed(token), s)
-            context, a = self._context(s, keys, proj)
-            logits.append(self.head(torch.cat([s, context], dim=-1)))  # (N, V)
+            out, state, a = self.step(token, state)  # out: (N, V)
+            logits.append(out)
             weights.append(a)
-            token = logits[-1].argmax(-1)
+            token = out.argmax(-1)
         a = None if self.attention is None else torch.stack(weights, dim=1)  # (N, steps, S)
         return torch.stack(logits, dim=1), a  # (N, steps, V)
 

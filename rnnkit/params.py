@@ -7,6 +7,12 @@ hidden size H holds float64 NumPy arrays::
 
 exactly the `state_dict()` of `torch.nn.GRUCell(D, H)` (and friends). The one-layer modules
 `torch.nn.GRU` etc. name the same tensors with the suffix `_l0`.
+
+A stacked (``num_layers`` > 1) or bidirectional module is a list of such dicts, one per layer and
+direction: with K = 2 directions if bidirectional else 1, item ``l * K + d`` holds layer l,
+direction d (0 forward, 1 backward), whose tensors torch names ``weight_ih_l{l}`` or
+``weight_ih_l{l}_reverse`` (see `layer_key`). The index is the one of that layer and direction's
+final state in the module's ``h_n``.
 """
 
 import numpy as np
@@ -55,6 +61,32 @@ def to_module(cell, p, *, layer=False):
         module = cells[cell](D, H, dtype=torch.float64)
         suffix = ""
     module.load_state_dict({k + suffix: torch.from_numpy(np.array(p[k], dtype=np.float64)) for k in KEYS})
+    return module
+
+
+def layer_key(key, layer, direction=0):
+    """torch's name for parameter `key` of layer `layer` and `direction` (1 = backward):
+    ``layer_key("weight_ih", 1, 1) == "weight_ih_l1_reverse"``."""
+    if key not in KEYS:
+        raise ValueError(f"key must be one of {KEYS}, got {key!r}")
+    if direction not in (0, 1):
+        raise ValueError(f"direction must be 0 (forward) or 1 (backward), got {direction!r}")
+    return f"{key}_l{layer}" + ("_reverse" if direction else "")
+
+
+def to_stacked_module(cell, params, *, bidirectional=False):
+    """A float64, batch-first `torch.nn.RNN`/`GRU`/`LSTM` holding copies of a list of parameter dicts.
+
+    `params[l * K + d]` is layer l, direction d, with K = 2 if `bidirectional` else 1, so the
+    module has ``len(params) // K`` layers. Layer 0 has input size D; every later layer reads the
+    K * H outputs of the layer below, so its ``weight_ih`` is (G*H, K*H).
+    """
+    num_layers, K, D, H = _checks.stacked_params(params, cell, bidirectional)
+    torch, cells, layers = _modules()
+    module = layers[cell](D, H, num_layers=num_layers, bidirectional=bidirectional, batch_first=True,
+                          dtype=torch.float64)
+    module.load_state_dict({layer_key(k, i // K, i % K): torch.from_numpy(np.array(p[k], dtype=np.float64))
+                            for i, p in enumerate(params) for k in KEYS})
     return module
 
 

@@ -208,6 +208,47 @@ def gates(cell, xs, h0, p, c0=None):
     return {k: np.stack([_np(g[k]) for g in out], axis=1) for k in out[0]}
 
 
+# ---- stacked and bidirectional layers ------------------------------------------------------
+
+def stacked_forward(cell, xs, h0, params, *, bidirectional=False, c0=None):
+    """What ``torch.nn.RNN/GRU/LSTM(..., num_layers, bidirectional, batch_first=True)`` computes in eval mode.
+
+    xs (N, T, D); h0 and, for "lstm", c0 (L * K, N, H), with L layers and K = 2 directions if
+    `bidirectional` else 1; `params` the L * K parameter dicts, params[l * K + d] for layer l and
+    direction d (0 forward, 1 backward). Layer 0 reads xs; layer l > 0 reads the outputs of layer
+    l - 1, both directions concatenated, (N, T, K * H). The backward direction reads its input
+    reversed in time, starting from x_T. No dropout between layers: that is training mode only.
+
+    Returns (output, h_n) for "rnn" and "gru", (output, (h_n, c_n)) for "lstm", as torch does:
+    output (N, T, K * H) holds the last layer's states, forward then backward along the last
+    axis; h_n[l * K + d] (N, H) is the final state of layer l, direction d: h_T forward, h_1
+    backward (the state after reading the whole sequence in that direction).
+    """
+    L, K, D, H = _checks.stacked_params(params, cell, bidirectional)
+    xs = _checks.array("xs", xs, (None, None, D))
+    N, T, _ = xs.shape
+    if N < 1 or T < 1:
+        raise ValueError(f"xs has shape {xs.shape}; N and T must be at least 1")
+    if (c0 is None) != (cell != "lstm"):
+        raise ValueError("c0 is needed for cell='lstm' and only for it")
+    states = [_checks.array(name, s, (L * K, N, H)) for name, s in (("h0", h0), ("c0", c0)) if s is not None]
+    finals = []  # one tuple of final states per layer and direction, in h_n's order
+    with torch.no_grad():
+        inputs = torch.tensor(xs)
+        for layer in range(L):
+            outputs = []
+            for d in range(K):
+                k = layer * K + d
+                tp = {key: torch.tensor(params[k][key], dtype=torch.float64) for key in KEYS}
+                seq = inputs.flip(1) if d else inputs  # backward: step 1 reads x_T
+                outs = _sequence(cell, seq, tuple(torch.tensor(s[k]) for s in states), tp)  # each (N, T, H)
+                finals.append([o[:, -1] for o in outs])  # after the direction's last step
+                outputs.append(outs[0].flip(1) if d else outs[0])  # h, back in time order
+            inputs = torch.cat(outputs, dim=-1)  # (N, T, K * H): the next layer's input
+    h_n, *c_n = [np.stack([_np(f[i]) for f in finals]) for i in range(len(states))]  # (L * K, N, H)
+    return (_np(inputs), (h_n, c_n[0]) if c_n else h_n)
+
+
 # ---- attention -----------------------------------------------------------------------------
 
 def _check_attention(q, k, v, mask, dout=None):

@@ -31,7 +31,7 @@ GRADED = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"
           "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
           "softmax", "attention_forward", "attention_backward")
 NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-API_MODULES = ("params", "reference", "gradcheck", "data", "models", "train", "plots")  # appendix_api
+API_MODULES = ("params", "reference", "gradcheck", "data", "models", "train", "decode", "plots")  # appendix_api
 
 
 def toc_pages():

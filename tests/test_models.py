@@ -139,3 +139,17 @@ def test_seq2seq_teacher_forcing_matches_greedy_when_fed_its_own_guesses():
 def test_bad_arguments_name_the_argument(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         call()
+
+
+@pytest.mark.parametrize("attention", [None, "additive", "dot"])
+def test_seq2seq_steps_over_the_true_previous_tokens_are_teacher_forcing(attention):
+    model = Seq2Seq(7, 5, attention=attention, dtype=torch.float64, seed=2)
+    src, tgt = torch.tensor([[1, 2, 3, 4], [6, 5, 4, 3]]), torch.tensor([[4, 3, 2], [1, 1, 6]])
+    forced, _ = model(src, tgt)  # (2, 3, 7): step t reads the true token t - 1, bos first
+    state, previous, steps = model.start(src), torch.zeros(2, dtype=torch.int64), []
+    for t in range(3):
+        logits, state, weights = model.step(previous, state)
+        assert (weights is None) == (attention is None)
+        steps.append(logits)
+        previous = tgt[:, t]
+    torch.testing.assert_close(torch.stack(steps, 1), forced, rtol=0, atol=0)

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from rnnkit import from_module, init_params, to_module
+from rnnkit.params import KEYS, layer_key, to_stacked_module
 
 
 @pytest.mark.parametrize("cell,G", [("rnn", 1), ("gru", 3), ("lstm", 4)])
@@ -50,3 +51,21 @@ def test_bad_modules_and_params():
         to_module("lstm", {**init_params("lstm", 2, 3), "bias_ih": np.zeros(9)})
     with pytest.raises(ValueError, match=r"hidden_size must be a positive int, got 2.5"):
         init_params("rnn", 2, 2.5)
+
+
+@pytest.mark.parametrize("cell,G", [("rnn", 1), ("gru", 3), ("lstm", 4)])
+def test_stacked_module_names_and_shapes_follow_torch(cell, G):
+    D, H = 3, 5
+    params = [init_params(cell, D if i < 2 else 2 * H, H, seed=i) for i in range(4)]  # 2 layers, 2 directions
+    module = to_stacked_module(cell, params, bidirectional=True)
+    fresh = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell](
+        D, H, num_layers=2, bidirectional=True)
+    names = {layer_key(k, i // 2, i % 2) for i in range(4) for k in KEYS}
+    assert names == set(module.state_dict()) == set(fresh.state_dict())
+    assert module.weight_ih_l1_reverse.shape == (G * H, 2 * H) and module.weight_ih_l0.shape == (G * H, D)
+    assert np.array_equal(module.state_dict()["bias_hh_l1_reverse"].numpy(), params[3]["bias_hh"])
+    assert layer_key("weight_hh", 0) == "weight_hh_l0"
+    with pytest.raises(ValueError, match="direction must be 0 .forward. or 1 .backward., got 2"):
+        layer_key("weight_hh", 0, 2)
+    with pytest.raises(ValueError, match=r"params\[1\] \(layer 0, direction 1\): p\['weight_ih'\] has shape"):
+        to_stacked_module(cell, [params[0], init_params(cell, D + 1, H)], bidirectional=True)

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from rnnkit import init_params, reference, to_module
+from rnnkit.params import to_stacked_module
 
 SIZES = [(2, 1, 3, 5), (3, 4, 5, 2), (1, 7, 4, 6), (4, 3, 1, 3)]  # N, T, D, H with D != H
 TOL = 1e-10
@@ -98,6 +99,67 @@ def test_gates_are_the_cells_gates():
     np.testing.assert_allclose(hs, (1 - g["z"]) * g["n"] + g["z"] * h_prev, atol=TOL)
     lg = reference.gates("lstm", xs, h0, init_params("lstm", 4, 5), c0=c0)
     assert set(lg) == {"i", "f", "g", "o"} and ((lg["f"] > 0) & (lg["f"] < 1)).all()
+
+
+def stacked_data(cell, num_layers, bidirectional, N=3, T=5, D=4, H=6, seed=0):
+    """Parameter dicts per layer and direction (D != H, wider than init), xs, h0 and c0."""
+    K = 2 if bidirectional else 1
+    params = [{k: v * 2 for k, v in init_params(cell, D if i < K else K * H, H, seed=seed + i).items()}
+              for i in range(num_layers * K)]
+    rng = np.random.default_rng(seed)
+    return params, rng.normal(size=(N, T, D)), rng.normal(size=(num_layers * K, N, H)), rng.normal(size=(num_layers * K, N, H))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("num_layers,bidirectional", [(2, True), (3, False), (1, True), (1, False)])
+def test_stacked_forward_matches_torch_nn(cell, num_layers, bidirectional):
+    params, xs, h0, c0 = stacked_data(cell, num_layers, bidirectional, seed=num_layers)
+    module = to_stacked_module(cell, params, bidirectional=bidirectional)
+    assert (module.num_layers, module.bidirectional, module.batch_first) == (num_layers, bidirectional, True)
+    with torch.no_grad():
+        state = (torch.tensor(h0), torch.tensor(c0)) if cell == "lstm" else torch.tensor(h0)
+        out_t, state_t = module(torch.tensor(xs), state)
+    out, state = reference.stacked_forward(cell, xs, h0, params, bidirectional=bidirectional,
+                                           c0=c0 if cell == "lstm" else None)
+    np.testing.assert_allclose(out, out_t.numpy(), rtol=0, atol=TOL)
+    if cell == "lstm":
+        np.testing.assert_allclose(state[1], state_t[1].numpy(), rtol=0, atol=TOL)
+        state, state_t = state[0], state_t[0]
+    np.testing.assert_allclose(state, state_t.numpy(), rtol=0, atol=TOL)
+
+
+def test_stacked_layout_of_output_and_h_n():
+    """h_n[l * K + d] is layer l, direction d; output is the last layer, forward then backward."""
+    H = 6
+    params, xs, h0, _ = stacked_data("gru", 2, True, H=H)
+    out, h_n = reference.stacked_forward("gru", xs, h0, params, bidirectional=True)
+    assert out.shape == (3, 5, 2 * H) and h_n.shape == (4, 3, H)
+    np.testing.assert_array_equal(out[:, -1, :H], h_n[2])  # forward: its last state is at t = T
+    np.testing.assert_array_equal(out[:, 0, H:], h_n[3])  # backward: its last state is at t = 1
+    assert not np.allclose(out[:, -1, H:], h_n[-1])  # h_n[-1] is not the backward output at T
+    # one layer, one direction is the plain sequence reference; the backward one reads xs reversed
+    np.testing.assert_allclose(reference.stacked_forward("gru", xs, h0[:1], params[:1])[0],
+                               reference.gru_forward(xs, h0[0], params[0]), rtol=0, atol=TOL)
+    backward = reference.gru_forward(xs[:, ::-1].copy(), h0[1], params[1])[:, ::-1]
+    np.testing.assert_allclose(reference.stacked_forward("gru", xs, h0[:2], params[:2], bidirectional=True)[0][..., H:],
+                               backward, rtol=0, atol=TOL)
+
+
+def test_stacked_forward_bad_input_names_the_layer():
+    params, xs, h0, c0 = stacked_data("lstm", 2, True)
+    with pytest.raises(ValueError, match=r"params must be a non-empty list of num_layers \* 2 parameter dicts "
+                                         r"\(bidirectional=True\), got 3 dicts"):
+        reference.stacked_forward("lstm", xs, h0, params[:3], bidirectional=True, c0=c0)
+    wrong = params[:2] + [init_params("lstm", 6, 6)] + params[3:]  # layer 1 reads 2H = 12 inputs
+    with pytest.raises(ValueError, match=r"params\[2\] \(layer 1, direction 0\): p\['weight_ih'\] has shape \(24, 6\), "
+                                         r"expected \(24, 12\)"):
+        reference.stacked_forward("lstm", xs, h0, wrong, bidirectional=True, c0=c0)
+    with pytest.raises(ValueError, match=r"h0 has shape \(2, 3, 6\), expected \(4, 3, 6\)"):
+        reference.stacked_forward("lstm", xs, h0[:2], params, bidirectional=True, c0=c0)
+    with pytest.raises(ValueError, match="c0 is needed for cell='lstm'"):
+        reference.stacked_forward("lstm", xs, h0, params, bidirectional=True)
+    with pytest.raises(ValueError, match=r"xs has shape \(3, 5, 6\), expected \(any, any, 4\)"):
+        reference.stacked_forward("lstm", np.zeros((3, 5, 6)), h0, params, bidirectional=True, c0=c0)
 
 
 def sdpa(q, k, v, mask, dout):
