@@ -6,9 +6,7 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test chromium exercises clean
-
-ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
+.PHONY: venv book test chromium solutions exercises clean
 
 venv: $(STAMP)
 
@@ -32,9 +30,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
+# The assignments are rnnkit.grading.assignments; each is written as solutions/<id>.md.
+# Source notebooks, with solutions and hidden tests, built from those: solutions/<id>/<id>.ipynb.
+solutions: venv
+	$(ACTIVATE) python -m rnnkit.grading.build
+
 # Released notebooks: solutions and hidden tests stripped by nbgrader, committed to exercises/.
-exercises: venv
-	$(ACTIVATE) for id in $(ASSIGNMENTS); do nbgrader generate_assignment $$id --force --no-db || exit 1; done
+exercises: solutions
+	$(ACTIVATE) for id in $$(python -m rnnkit.grading.build --list); do \
+	  nbgrader generate_assignment $$id --force --no-db || exit 1; done
 
 clean:
 	rm -rf _build

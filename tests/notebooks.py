@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rnnkit.grading.assignments import ASSIGNMENTS
+
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = ["01_rnn", "02_vanishing_gradients", "03_gru", "04_lstm", "05_attention"]
+IDS = [a.id for a in ASSIGNMENTS]
 
 
 def notebook(assignment, kind="solutions"):

@@ -8,9 +8,9 @@ import pytest
 
 import rnnkit.grading as grading
 from rnnkit.grading import GradingError, TASKS, check
-from notebooks import ASSIGNMENTS, ROOT, mutate, namespace, solution_source
+from notebooks import IDS, ROOT, mutate, namespace, solution_source
 
-SOURCES = {a: solution_source(a) for a in ASSIGNMENTS}
+SOURCES = {a: solution_source(a) for a in IDS}
 
 
 def run(assignment, name, source=None, *, seeds=(1, 2), visible=False):
