@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rnnkit.grading.assignments import ASSIGNMENTS
+from rnnkit.grading import GradingError, check
+from rnnkit.grading.assignments import ASSIGNMENTS, FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = [a.id for a in ASSIGNMENTS]
@@ -23,6 +24,18 @@ def solution_source(assignment):
         c["metadata"].get("nbgrader", {}).get("solution") or c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"))
 
 
+def run(assignment, name, source=None, *, seeds=(1, 2), visible=False):
+    """Check `name` from `source` (default: the solution) with hidden inputs; the message or None."""
+    ns = namespace(SOURCES[assignment] if source is None else source)
+    forward = ns[FUNCTIONS[name].forward] if FUNCTIONS[name].forward else None
+    try:
+        for seed in seeds:
+            check(name, ns[name], forward, visible=visible, seed=None if visible else seed)
+    except GradingError as error:
+        return str(error)
+    return None
+
+
 def mutate(source, replacements):
     """source with each (old, new) replaced once; a missing `old` is an error, not a silent no-op."""
     for old, new in replacements:
@@ -37,6 +50,8 @@ def namespace(source):
     exec(compile(source, "<submission>", "exec"), ns)
     return ns
 
+
+SOURCES = {a: solution_source(a) for a in IDS}
 
 BIN = str(Path(sys.executable).parent)  # nbgrader shells out to alembic: the venv's bin on PATH
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}

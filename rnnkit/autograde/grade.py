@@ -13,7 +13,7 @@ from rnnkit import grading
 from rnnkit.autograde import course as nbg
 from rnnkit.autograde import sandbox
 from rnnkit.autograde.clean import encode
-from rnnkit.grading import TASKS
+from rnnkit.grading.assignments import cell_label, function_tested_by
 
 
 @dataclass
@@ -89,8 +89,7 @@ def _graded_functions(course, assignment, names):
     with Gradebook(course.db_url) as gb:
         for name in names:
             cells = gb.find_notebook(name, assignment).grade_cells
-            out[name] = [[c.name[5:], TASKS[c.name[5:]].forward] for c in cells
-                         if c.name.startswith("test_") and c.name[5:] in TASKS]
+            out[name] = [[f.name, f.forward] for c in cells if (f := function_tested_by(c.name))]
     return out
 
 
@@ -231,7 +230,7 @@ def summary(outcomes, out):
     out.write(f"{'student':<{width}}  {'score':>11}  failed tests / reason\n")
     for o in outcomes:
         score = f"{o.score:g} / {o.max_score:g}"
-        note = ", ".join(t[5:] if t.startswith("test_") else t for t in o.failed) or "-"
+        note = ", ".join(cell_label(t) for t in o.failed) or "-"
         if o.reason:
             note = f"NOT GRADED: {o.reason}" if not o.max_score else f"{note}; STOPPED: {o.reason}"
         if o.flags:

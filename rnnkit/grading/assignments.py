@@ -91,3 +91,8 @@ def assignment_of(name):
 def function_tested_by(cell_id):
     """The graded function that the test cell `cell_id` grades, or None for any other cell."""
     return _BY_TEST_CELL.get(cell_id)
+
+
+def cell_label(cell_id):
+    """What a table of grades calls a cell: the function a test cell grades, else the cell's id."""
+    return _BY_TEST_CELL[cell_id].name if cell_id in _BY_TEST_CELL else cell_id
