@@ -28,5 +28,5 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "rnnkit.grading.feedback.CleanFeedback",
+    "rnnkit.grading.preprocessors.ClearHiddenTestsAndTracebacks",
 ]
