@@ -11,7 +11,7 @@ exactly the `state_dict()` of `torch.nn.GRUCell(D, H)` (and friends). The one-la
 
 import numpy as np
 
-from rnnkit import _checks
+from rnnkit import _validate
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -29,7 +29,7 @@ def init_params(cell, input_size, hidden_size, *, seed=0):
 
     Returns a dict of float64 arrays with the shapes in this module's docstring.
     """
-    G = _checks.gates(cell)
+    G = _validate.gates(cell)
     for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise ValueError(f"{name} must be a positive int, got {n!r}")
@@ -46,7 +46,7 @@ def to_module(cell, p, *, layer=False):
     `layer=False` gives `RNNCell`/`GRUCell`/`LSTMCell`; `layer=True` gives the one-layer,
     batch-first `RNN`/`GRU`/`LSTM` (tanh nonlinearity for the RNN), whose keys end in `_l0`.
     """
-    D, H = _checks.params(p, cell)
+    D, H = _validate.params(p, cell)
     torch, cells, layers = _modules()
     if layer:
         module = layers[cell](D, H, batch_first=True, dtype=torch.float64)
