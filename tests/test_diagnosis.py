@@ -26,6 +26,8 @@ BUGS = [
     ("02_vanishing_gradients", "hidden_jacobian", [("[:, :, None] * p", "[:, None, :] * p")], "scales the columns"),
     ("02_vanishing_gradients", "clip_grad_norm", [("if scale < 1:", "if True:")], "scaled even when their norm is below"),
     ("02_vanishing_gradients", "clip_grad_norm", [("max_norm / (total + 1e-6)", "max_norm / total")], "leaves out torch's 1e-6"),
+    ("02_vanishing_gradients", "clip_grad_norm", [("grads.items()}, total\n", "grads.items()}, total ** 2\n")] * 2,
+     "the norm is squared"),  # a float output, as the docstring asks
     ("03_gru", "gru_step_forward", [("h_next = (1 - z) * n + z * h_prev", "h_next = z * n + (1 - z) * h_prev")],
      "z and 1 − z are swapped"),
     ("03_gru", "gru_step_forward",

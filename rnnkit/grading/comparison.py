@@ -10,6 +10,7 @@ import numpy as np
 from rnnkit.grading import guard
 
 RTOL, ATOL = 1e-6, 1e-9  # relative to the size of the right answer; float64 rounding is ~1e-15
+_NUMBERS = (float, int, np.floating, np.integer)
 
 
 class GradingError(AssertionError):
@@ -27,13 +28,14 @@ def close(a, b):
 
 
 def items(spec, outs):
-    """(label, value) pairs of an output list, with each parameter gradient as its own item."""
+    """(label, value) pairs of an output list, with each parameter gradient as its own item and
+    a number (a norm, say) as a 0-d float64 array."""
     for name, value in zip(spec.outputs, outs):
         if isinstance(value, dict):
             for key in sorted(value):
                 yield f"{name}[{key!r}]", value[key]
         else:
-            yield name, value
+            yield name, guard.as_float64(value) if isinstance(value, _NUMBERS) else value
 
 
 def wrong_outputs(spec, outs, right, where):
@@ -50,7 +52,7 @@ def wrong_outputs(spec, outs, right, where):
             pairs = [(name, mine, ref)]
         for label, m, r in pairs:
             r = np.asarray(r, dtype=np.float64)
-            if isinstance(m, (float, int, np.floating, np.integer)) and r.ndim == 0:
+            if isinstance(m, _NUMBERS) and r.ndim == 0:
                 m = guard.as_float64(m)
             if not guard.is_array(m):
                 raise GradingError(f"{spec.name}: {label} must be a NumPy array, got {type(m).__name__} {where}.")
