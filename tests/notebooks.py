@@ -51,7 +51,15 @@ def namespace(source):
     return ns
 
 
-SOURCES = {a: solution_source(a) for a in IDS}
+class _Sources(dict):
+    """assignment -> solution_source(assignment), read when first asked for."""
+
+    def __missing__(self, assignment):
+        self[assignment] = solution_source(assignment)
+        return self[assignment]
+
+
+SOURCES = _Sources()
 
 BIN = str(Path(sys.executable).parent)  # nbgrader shells out to alembic: the venv's bin on PATH
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}

@@ -26,6 +26,7 @@ def test_the_toc_lists_each_assignments_chapter_and_released_notebook_in_order()
 
 @pytest.mark.parametrize("a", ASSIGNMENTS, ids=IDS)
 def test_each_chapter_is_titled_and_numbered_as_the_registry_says(a):
+    assert (ROOT / f"{a.chapter}.md").is_file(), f"the chapter {a.chapter}.md is missing"
     heading = re.search(r"^# (.+)$", (ROOT / f"{a.chapter}.md").read_text(), re.M).group(1)
     assert heading == a.title, f"{a.chapter}.md is titled {heading!r}; the registry says {a.title!r}"
     assert toc_part("Chapters").index(a.chapter) + 1 == a.number, f"{a.chapter} is not chapter {a.number} of _toc.yml"
@@ -38,9 +39,11 @@ def test_each_assignment_has_its_source_its_notebook_and_its_release(a):
 
 
 def test_solutions_and_exercises_hold_the_registrys_assignments_and_nothing_else():
-    assert sorted(p.stem for p in (ROOT / "solutions").glob("*.md")) == sorted(IDS)
-    assert sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()) == sorted(IDS)
-    assert sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir()) == sorted(IDS)
+    found = {"solutions/<id>.md": sorted(p.stem for p in (ROOT / "solutions").glob("*.md")),
+             "solutions/<id>/": sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()),
+             "exercises/<id>/": sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir())}
+    assert {k: v for k, v in found.items() if v != sorted(IDS)} == {}, \
+        f"the registry (rnnkit/grading/assignments.py) has {IDS}"
 
 
 def test_the_makefile_asks_the_registry_for_the_assignments():
