@@ -1,9 +1,8 @@
 """The course's assignments: the one list that everything else reads.
 
 The build of `solutions/` (rnnkit.grading.build), the checks (rnnkit.grading.specs), the class
-grader (rnnkit.autograde), the tests and the benchmarks import it; tests hold the Makefile,
-`_toc.yml`, the chapters' titles and the sources in `solutions/` to it. Plain data: no NumPy,
-no torch.
+grader, the tests and the benchmarks import it; tests hold the Makefile, `_toc.yml`, the
+chapters' titles and the sources in `solutions/` to it. Plain data: no NumPy, no torch.
 """
 
 from dataclasses import dataclass
