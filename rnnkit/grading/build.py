@@ -50,24 +50,22 @@ def notebook(root, a):
     nb = jupytext.read(Path(root) / a.source, fmt="md:myst")
     problems = _layout_problems(nb, a)
     facts = _facts(a)
+    points = {f.test_cell: f.points for f in a.functions} | {"written_answer": a.written_points}
     for i, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader")
-        if meta and "points" in meta:
+        meta = cell.metadata.get("nbgrader", {})
+        if "points" in meta:
             problems.append(f"cell {meta.get('grade_id')} states points: the registry "
                             f"(rnnkit/grading/assignments.py) holds them; remove them here")
+        elif meta.get("grade_id") in points:
+            meta["points"] = points[meta["grade_id"]]
         if cell.cell_type == "markdown":
             unknown = sorted(set(_FACT.findall(cell.source)) - set(facts))
             if unknown:
                 problems.append(f"cell {i} cites {unknown}; the facts there are {sorted(facts)}")
             cell.source = _FACT.sub(lambda m: facts.get(m.group(1), m.group(0)), cell.source)
-        cell.id = meta["grade_id"] if meta else f"cell-{i:02d}"
+        cell.id = meta.get("grade_id") or f"cell-{i:02d}"
     if problems:
         raise ValueError(f"{a.source}: " + "; ".join(problems))
-    points = {f.test_cell: f.points for f in a.functions} | {"written_answer": a.written_points}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") in points:
-            meta["points"] = points[meta["grade_id"]]
     nb.metadata = {"kernelspec": nb.metadata["kernelspec"], "language_info": {"name": "python"},
                    "rnnkit": {"generated": f"from {a.source} by `make solutions`; edit that file, not this notebook"}}
     nbformat.validate(nb)
