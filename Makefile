@@ -6,9 +6,7 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test system-packages exercises clean
-
-ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
+.PHONY: venv book test system-packages solutions exercises clean
 
 venv: $(STAMP)
 
@@ -35,9 +33,15 @@ system-packages:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "The tests need Debian's$$missing: run 'sudo apt-get install$$missing'" >&2; exit 1; fi; fi
 
+# The assignments are rnnkit.grading.assignments; each is written as solutions/<id>.md.
+# Source notebooks, with solutions and hidden tests, built from those: solutions/<id>/<id>.ipynb.
+solutions: venv
+	$(ACTIVATE) python -m rnnkit.grading.build
+
 # Released notebooks: solutions and hidden tests stripped by nbgrader, committed to exercises/.
-exercises: venv
-	$(ACTIVATE) for id in $(ASSIGNMENTS); do nbgrader generate_assignment $$id --force --no-db || exit 1; done
+exercises: solutions
+	$(ACTIVATE) for id in $$(python -m rnnkit.grading.build --list); do \
+	  nbgrader generate_assignment $$id --force --no-db || exit 1; done
 
 clean:
 	rm -rf _build

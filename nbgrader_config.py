@@ -1,5 +1,7 @@
 """nbgrader configuration of the course: sources in solutions/, released copies in exercises/."""
 
+from nbgrader.converters import GenerateAssignment
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.source_directory = "solutions"
@@ -15,6 +17,10 @@ c.OverwriteCells.add_missing_cells = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"^(?!rnnkit grading:)[\s\S]*\w*Warning: "
 
+# A released notebook keeps only the metadata a kernel needs, not the note of `make solutions`.
+c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(),
+                                      "rnnkit.grading.preprocessors.KeepKernelMetadata"]
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
@@ -22,5 +28,5 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "rnnkit.grading.feedback.CleanFeedback",
+    "rnnkit.grading.preprocessors.ClearHiddenTestsAndTracebacks",
 ]

@@ -17,7 +17,7 @@ final state in the module's ``h_n``.
 
 import numpy as np
 
-from rnnkit import _checks
+from rnnkit import _validate
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -35,7 +35,7 @@ def init_params(cell, input_size, hidden_size, *, seed=0):
 
     Returns a dict of float64 arrays with the shapes in this module's docstring.
     """
-    G = _checks.gates(cell)
+    G = _validate.gates(cell)
     for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise ValueError(f"{name} must be a positive int, got {n!r}")
@@ -52,7 +52,7 @@ def to_module(cell, p, *, layer=False):
     `layer=False` gives `RNNCell`/`GRUCell`/`LSTMCell`; `layer=True` gives the one-layer,
     batch-first `RNN`/`GRU`/`LSTM` (tanh nonlinearity for the RNN), whose keys end in `_l0`.
     """
-    D, H = _checks.params(p, cell)
+    D, H = _validate.params(p, cell)
     torch, cells, layers = _modules()
     if layer:
         module = layers[cell](D, H, batch_first=True, dtype=torch.float64)
@@ -81,7 +81,7 @@ def to_stacked_module(cell, params, *, bidirectional=False):
     module has ``len(params) // K`` layers. Layer 0 has input size D; every later layer reads the
     K * H outputs of the layer below, so its ``weight_ih`` is (G*H, K*H).
     """
-    num_layers, K, D, H = _checks.stacked_params(params, cell, bidirectional)
+    num_layers, K, D, H = _validate.stacked_params(params, cell, bidirectional)
     torch, cells, layers = _modules()
     module = layers[cell](D, H, num_layers=num_layers, bidirectional=bidirectional, batch_first=True,
                           dtype=torch.float64)

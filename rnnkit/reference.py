@@ -12,7 +12,7 @@ import math
 import numpy as np
 import torch
 
-from rnnkit import _checks
+from rnnkit import _validate
 from rnnkit.params import KEYS
 
 
@@ -88,13 +88,13 @@ def _sequence(cell, xs, state, p):
 
 def _check_sequence(cell, xs, states, p, upstream=()):
     """Validate xs (N, T, D), the initial states (N, H) and upstream grads (N, T, H)."""
-    D, H = _checks.params(p, cell)
-    xs = _checks.array("xs", xs, (None, None, D))
+    D, H = _validate.params(p, cell)
+    xs = _validate.array("xs", xs, (None, None, D))
     N, T, _ = xs.shape
     if N < 1 or T < 1:
         raise ValueError(f"xs has shape {xs.shape}; N and T must be at least 1")
-    states = [_checks.array(name, s, (N, H)) for name, s in states]
-    upstream = [_checks.array(name, g, (N, T, H)) for name, g in upstream]
+    states = [_validate.array(name, s, (N, H)) for name, s in states]
+    upstream = [_validate.array(name, g, (N, T, H)) for name, g in upstream]
     return xs, states, upstream
 
 
@@ -122,7 +122,7 @@ def _backward(cell, xs, states, p, upstream):
 def _as_sequence(name, a):
     """(N, D) -> (N, 1, D) so that a step is a sequence of length 1; other ranks are refused."""
     if not isinstance(a, np.ndarray) or a.ndim != 2:
-        _checks.array(name, a, (None, None))
+        _validate.array(name, a, (None, None))
     return a[:, None]
 
 
@@ -224,14 +224,14 @@ def stacked_forward(cell, xs, h0, params, *, bidirectional=False, c0=None):
     axis; h_n[l * K + d] (N, H) is the final state of layer l, direction d: h_T forward, h_1
     backward (the state after reading the whole sequence in that direction).
     """
-    L, K, D, H = _checks.stacked_params(params, cell, bidirectional)
-    xs = _checks.array("xs", xs, (None, None, D))
+    L, K, D, H = _validate.stacked_params(params, cell, bidirectional)
+    xs = _validate.array("xs", xs, (None, None, D))
     N, T, _ = xs.shape
     if N < 1 or T < 1:
         raise ValueError(f"xs has shape {xs.shape}; N and T must be at least 1")
     if (c0 is None) != (cell != "lstm"):
         raise ValueError("c0 is needed for cell='lstm' and only for it")
-    states = [_checks.array(name, s, (L * K, N, H)) for name, s in (("h0", h0), ("c0", c0)) if s is not None]
+    states = [_validate.array(name, s, (L * K, N, H)) for name, s in (("h0", h0), ("c0", c0)) if s is not None]
     finals = []  # one tuple of final states per layer and direction, in h_n's order
     with torch.no_grad():
         inputs = torch.tensor(xs)
@@ -252,12 +252,12 @@ def stacked_forward(cell, xs, h0, params, *, bidirectional=False, c0=None):
 # ---- attention -----------------------------------------------------------------------------
 
 def _check_attention(q, k, v, mask, dout=None):
-    q = _checks.array("q", q, (None, None, None))
+    q = _validate.array("q", q, (None, None, None))
     N, Tq, d = q.shape
-    k = _checks.array("k", k, (N, None, d))
-    v = _checks.array("v", v, (N, k.shape[1], None))
+    k = _validate.array("k", k, (N, None, d))
+    v = _validate.array("v", v, (N, k.shape[1], None))
     if dout is not None:
-        dout = _checks.array("dout", dout, (N, Tq, v.shape[2]))
+        dout = _validate.array("dout", dout, (N, Tq, v.shape[2]))
     if mask is not None:
         full = (N, Tq, k.shape[1])
         if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
@@ -294,13 +294,13 @@ def attention_backward(q, k, v, dout, mask=None):
 
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{-x}) elementwise, float64, by torch.sigmoid."""
-    return _np(torch.sigmoid(torch.tensor(_checks.array("x", np.asarray(x, dtype=np.float64),
+    return _np(torch.sigmoid(torch.tensor(_validate.array("x", np.asarray(x, dtype=np.float64),
                                                          (None,) * np.ndim(x)))))
 
 
 def softmax(scores, axis=-1):
     """softmax of `scores` along `axis`, float64, by torch.softmax."""
-    s = _checks.array("scores", np.asarray(scores, dtype=np.float64), (None,) * np.ndim(scores))
+    s = _validate.array("scores", np.asarray(scores, dtype=np.float64), (None,) * np.ndim(scores))
     return _np(torch.softmax(torch.tensor(s), dim=axis))
 
 
@@ -319,7 +319,7 @@ def clip_grad_norm(grads, max_norm):
         raise TypeError(f"grads must be a non-empty dict of arrays, got {type(grads).__name__}")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
-    ts = {name: torch.tensor(_checks.array(f"grads[{name!r}]", g, (None,) * np.ndim(g))) for name, g in grads.items()}
+    ts = {name: torch.tensor(_validate.array(f"grads[{name!r}]", g, (None,) * np.ndim(g))) for name, g in grads.items()}
     for t in ts.values():
         t.grad = t.clone()
     total = torch.nn.utils.clip_grad_norm_(list(ts.values()), max_norm)

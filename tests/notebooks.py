@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rnnkit.grading import GradingError, check
+from rnnkit.grading.assignments import ASSIGNMENTS, FUNCTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = ["01_rnn", "02_vanishing_gradients", "03_gru", "04_lstm", "05_attention"]
+IDS = [a.id for a in ASSIGNMENTS]
 
 
 def notebook(assignment, kind="solutions"):
@@ -19,6 +22,18 @@ def solution_source(assignment):
     cells = notebook(assignment)["cells"]
     return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code" and (
         c["metadata"].get("nbgrader", {}).get("solution") or c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"))
+
+
+def run(assignment, name, source=None, *, seeds=(1, 2), visible=False):
+    """Check `name` from `source` (default: the solution) with hidden inputs; the message or None."""
+    ns = namespace(SOURCES[assignment] if source is None else source)
+    forward = ns[FUNCTIONS[name].forward] if FUNCTIONS[name].forward else None
+    try:
+        for seed in seeds:
+            check(name, ns[name], forward, visible=visible, seed=None if visible else seed)
+    except GradingError as error:
+        return str(error)
+    return None
 
 
 def mutate(source, replacements):
@@ -35,6 +50,16 @@ def namespace(source):
     exec(compile(source, "<submission>", "exec"), ns)
     return ns
 
+
+class _Sources(dict):
+    """assignment -> solution_source(assignment), read when first asked for."""
+
+    def __missing__(self, assignment):
+        self[assignment] = solution_source(assignment)
+        return self[assignment]
+
+
+SOURCES = _Sources()
 
 BIN = str(Path(sys.executable).parent)  # nbgrader shells out to alembic: the venv's bin on PATH
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}

@@ -19,17 +19,15 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from rnnkit.grading.assignments import FUNCTIONS
+
 pytestmark = pytest.mark.book
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-GRADED = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
-          "sigmoid", "hidden_jacobian", "clip_grad_norm",
-          "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
-          "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
-          "softmax", "attention_forward", "attention_backward")
+GRADED = tuple(FUNCTIONS)
 NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 API_MODULES = ("params", "reference", "gradcheck", "data", "models", "train", "decode", "plots")  # appendix_api
 

@@ -12,7 +12,8 @@ import re
 import pytest
 
 from corpus import files, load
-from rnnkit.grading import GradingError, TASKS, check
+from rnnkit.grading import GradingError, check
+from rnnkit.grading.assignments import FUNCTIONS, assignment_of
 
 SEEDS = (11, 12)
 NAMED = ("Most likely mistake:", "modified its input", "is not numerically stable")
@@ -69,7 +70,7 @@ def _params(cases, known):
 def outcomes(rel, name):
     """The grader's message for each seed, None where the function passed."""
     module = MODULES[rel]
-    forward = getattr(module, TASKS[name].forward) if TASKS[name].forward else None
+    forward = getattr(module, FUNCTIONS[name].forward) if FUNCTIONS[name].forward else None
     messages = []
     for seed in SEEDS:
         try:
@@ -88,14 +89,14 @@ def test_each_file_says_where_it_comes_from_and_lists_functions_of_its_assignmen
         assert "Source" in doc and "author" in doc, f"{rel}: the docstring must give the source and credit the author"
         assert module.EXPECTED, f"{rel}: EXPECTED is empty"
         for name, tags in module.EXPECTED.items():
-            assert name in TASKS and TASKS[name].assignment == assignment, f"{rel}: {name} is not graded in {assignment}"
+            assert name in FUNCTIONS and assignment_of(name).id == assignment, f"{rel}: {name} is not graded in {assignment}"
             assert callable(getattr(module, name, None)), f"{rel}: {name} is listed but not defined"
             assert isinstance(tags, list) and all(re.fullmatch(r"[a-z0-9_.\-]+", t) for t in tags), f"{rel}: {name}'s tags"
 
 
 def test_every_graded_function_has_public_implementations():
     covered = {name for _, name, _ in CASES}
-    assert covered == set(TASKS)
+    assert covered == set(FUNCTIONS)
 
 
 def test_the_known_gaps_list_only_wrong_implementations_of_the_corpus():

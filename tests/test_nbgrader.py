@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from notebooks import ASSIGNMENTS, ROOT, grade_cells, nbgrader, notebook, with_solution_code
+from notebooks import IDS, ROOT, grade_cells, nbgrader, notebook, with_solution_code
 
 pytestmark = pytest.mark.nbgrader
 CHEATS = """import numpy as np
@@ -58,7 +58,7 @@ def course(tmp_path_factory):
                 r'r".*/(?P<student_id>[a-z]+)_\d+_\d+_(?P<file_id>[^/]+)$"'
                 '\n')
     shutil.copytree(ROOT / "solutions", root / "solutions")
-    for a in ASSIGNMENTS:
+    for a in IDS:
         nbgrader(root, "generate_assignment", a, "--force")
 
     def submit(student, assignment, nb):
@@ -67,7 +67,7 @@ def course(tmp_path_factory):
         (path / f"{assignment}.ipynb").write_text(json.dumps(nb))
         (path / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
 
-    for a in ASSIGNMENTS:
+    for a in IDS:
         submit("ada", a, with_solution_code(notebook(a)))                       # every answer right
         submit("bob", a, json.loads((root / "exercises" / a / f"{a}.ipynb").read_text()))  # nothing done
     for student, (a, how) in SUBMISSIONS.items():
@@ -78,7 +78,7 @@ def course(tmp_path_factory):
     with zipfile.ZipFile(archive / "lms_export.zip", "w") as z:
         z.writestr("hal_4242_90017_01_rnn.ipynb", json.dumps(with_solution_code(notebook("01_rnn"))))
     nbgrader(root, "zip_collect", "01_rnn", "--force")
-    for a in ASSIGNMENTS:
+    for a in IDS:
         nbgrader(root, "autograde", a, "--force")
     return root
 
@@ -95,7 +95,7 @@ def scores(course, student, assignment):
 
 
 def test_committed_exercises_are_what_nbgrader_generates(course):
-    for a in ASSIGNMENTS:
+    for a in IDS:
         committed = json.loads((ROOT / "exercises" / a / f"{a}.ipynb").read_text())
         generated = json.loads((course / "exercises" / a / f"{a}.ipynb").read_text())
         assert committed == generated, f"exercises/{a} is stale: run `make exercises`"
@@ -105,7 +105,7 @@ def test_committed_exercises_are_what_nbgrader_generates(course):
 
 
 def test_solutions_score_full_marks_and_untouched_exercises_zero(course):
-    for a in ASSIGNMENTS:
+    for a in IDS:
         maxima = {gid: c["metadata"]["nbgrader"]["points"] for gid, c in grade_cells(notebook(a)).items()
                   if c["cell_type"] == "code" and c["metadata"]["nbgrader"].get("grade")}
         assert scores(course, "ada", a) == maxima, a

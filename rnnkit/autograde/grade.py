@@ -22,7 +22,7 @@ from rnnkit.autograde import course as nbg
 from rnnkit.autograde import isolation, worker
 from rnnkit.autograde.job import Job, Limits, Result
 from rnnkit.autograde.recheck import decode
-from rnnkit.grading import TASKS
+from rnnkit.grading.assignments import FUNCTIONS, cell_label, function_tested_by
 
 
 @dataclass
@@ -85,14 +85,13 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
 
 
 def _graded_functions(course, assignment, names):
-    """{notebook: [(function, its forward)]} for test cells named test_<graded function>."""
+    """{notebook: [(function, its forward)]} for the test cells of graded functions."""
     out = {}
     from nbgrader.api import Gradebook
     with Gradebook(course.db_url) as gb:
         for name in names:
             cells = gb.find_notebook(name, assignment).grade_cells
-            out[name] = [(c.name[5:], TASKS[c.name[5:]].forward) for c in cells
-                         if c.name.startswith("test_") and c.name[5:] in TASKS]
+            out[name] = [(f.name, f.forward) for c in cells if (f := function_tested_by(c.name))]
     return out
 
 
@@ -208,7 +207,7 @@ def _commit(course, assignment, student, jobs, results):
         if result.stopped:
             stopped.append(result.stopped)
         verdicts.update(found := _verdicts(job, result, answers))
-        failed_recheck[name] = {f"test_{fn}": f"{fn} passed in this notebook but failed when re-run in a clean "
+        failed_recheck[name] = {FUNCTIONS[fn].test_cell: f"{fn} passed in this notebook but failed when re-run in a clean "
                                               f"process, which decides the grade. {message}"
                                 for fn, message in found.items() if message}
         seconds += result.seconds
@@ -226,7 +225,7 @@ def _commit(course, assignment, student, jobs, results):
     ran = {c.metadata.nbgrader["grade_id"] for nb in executed.values() for c in nb.cells
            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") and not _not_graded(c)}
     for fn, message in sorted(verdicts.items()):
-        cell = f"test_{fn}"
+        cell = FUNCTIONS[fn].test_cell
         if cell in failed_by_verdict:
             outcome.flags.append(f"{fn}: notebook passes, clean re-check fails (scored 0)")
         elif message is None and cell in outcome.failed and cell in ran:
@@ -268,7 +267,7 @@ def summary(outcomes, out):
     out.write(f"{'student':<{width}}  {'score':>11}  failed tests / reason\n")
     for o in outcomes:
         score = f"{o.score:g} / {o.max_score:g}"
-        note = ", ".join(t[5:] if t.startswith("test_") else t for t in o.failed) or "-"
+        note = ", ".join(cell_label(t) for t in o.failed) or "-"
         if o.reason:
             note = f"NOT GRADED: {o.reason}" if not o.max_score else f"{note}; STOPPED: {o.reason}"
         if o.flags:

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from rnnkit.autograde import course as nbg
+from rnnkit.grading.assignments import cell_label
 
 _MISTAKE = re.compile(r"Most likely mistake: (.+?)\.(?:\\n|\n|$)")
 
@@ -55,7 +56,7 @@ def feedback(root, assignment, students=None, db_url=None):
 def _page(assignment, student, rows):
     total, most = sum(r[1] for r in rows), sum(r[2] for r in rows)
     body = "".join(
-        f"<tr class='{'pass' if s == m else 'fail'}'><td>{html.escape(g[5:] if g.startswith('test_') else g)}</td>"
+        f"<tr class='{'pass' if s == m else 'fail'}'><td>{html.escape(cell_label(g))}</td>"
         f"<td>{s:g} / {m:g}</td><td>{'pass' if s == m else 'fail'}</td>"
         f"<td><pre>{html.escape(msg)}</pre></td></tr>" for g, s, m, msg in rows)
     return f"""<!doctype html>
@@ -86,7 +87,7 @@ def report(root, assignment, db_url=None, out_dir=None):
         totals.append(sum(r[1] for r in rows))
         for gid, score, most, message in rows:
             if score < most:
-                mistakes[(gid[5:], _kind(message))] += 1
+                mistakes[(cell_label(gid), _kind(message))] += 1
     out_dir = Path(out_dir or course.root / "reports")
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / f"{assignment}-mistakes.csv", "w", newline="") as f:

@@ -1,4 +1,4 @@
-"""Argument checks shared by rnnkit's modules: every error names the argument and both shapes."""
+"""Argument validation shared by rnnkit's modules: every error names the argument and both shapes."""
 
 import numpy as np
 
@@ -26,7 +26,7 @@ def array(name, a, shape):
     return a.astype(np.float64, copy=False)
 
 
-def params(p, cell, input_size=None, hidden_size=None):
+def params(p, cell):
     """Check a parameter dict of `cell`; return (D, H) read from its weights."""
     G = gates(cell)
     if not isinstance(p, dict):
@@ -36,9 +36,9 @@ def params(p, cell, input_size=None, hidden_size=None):
         hint = " (strip the '_l0' suffix with rnnkit.params.from_module)" if any(k.endswith("_l0") for k in p) else ""
         raise ValueError(f"p is missing key(s) {missing}; it has {sorted(p)}{hint}")
     w_hh = array("p['weight_hh']", p["weight_hh"], (None, None))
-    H = w_hh.shape[1] if hidden_size is None else hidden_size
+    H = w_hh.shape[1]
     array("p['weight_hh']", w_hh, (G * H, H))
-    w_ih = array("p['weight_ih']", p["weight_ih"], (G * H, input_size))
+    w_ih = array("p['weight_ih']", p["weight_ih"], (G * H, None))
     array("p['bias_ih']", p["bias_ih"], (G * H,))
     array("p['bias_hh']", p["bias_hh"], (G * H,))
     return w_ih.shape[1], H
