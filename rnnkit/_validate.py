@@ -26,8 +26,9 @@ def array(name, a, shape):
     return a.astype(np.float64, copy=False)
 
 
-def params(p, cell):
-    """Check a parameter dict of `cell`; return (D, H) read from its weights."""
+def params(p, cell, input_size=None, hidden_size=None):
+    """Check a parameter dict of `cell`, of the given sizes where they are given; return (D, H)
+    read from its weights."""
     G = gates(cell)
     if not isinstance(p, dict):
         raise TypeError(f"p must be a dict of parameters, got {type(p).__name__}")
@@ -35,10 +36,10 @@ def params(p, cell):
     if missing:
         hint = " (strip the '_l0' suffix with rnnkit.params.from_module)" if any(k.endswith("_l0") for k in p) else ""
         raise ValueError(f"p is missing key(s) {missing}; it has {sorted(p)}{hint}")
-    w_hh = array("p['weight_hh']", p["weight_hh"], (None, None))
+    w_hh = array("p['weight_hh']", p["weight_hh"], (None, hidden_size))
     H = w_hh.shape[1]
     array("p['weight_hh']", w_hh, (G * H, H))
-    w_ih = array("p['weight_ih']", p["weight_ih"], (G * H, None))
+    w_ih = array("p['weight_ih']", p["weight_ih"], (G * H, input_size))
     array("p['bias_ih']", p["bias_ih"], (G * H,))
     array("p['bias_hh']", p["bias_hh"], (G * H,))
     return w_ih.shape[1], H
@@ -60,7 +61,7 @@ def stacked_params(dicts, cell, bidirectional, name="params"):
     D, H = None, None
     for k, p in enumerate(dicts):
         try:
-            size, H = params(p, cell, D if k < K else K * H, H)
+            size, H = params(p, cell, input_size=D if k < K else K * H, hidden_size=H)
         except (TypeError, ValueError) as error:
             raise type(error)(f"{name}[{k}] (layer {k // K}, direction {k % K}): {error}") from None
         D = size if k == 0 else D
