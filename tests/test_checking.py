@@ -1,11 +1,14 @@
 """rnnkit.grading.checking: correct implementations pass, broken ones fail with a message that
 says why, and outputs run in one process are judged in another."""
 
+import json
 import sys
 
 import pytest
 
 import rnnkit.grading as grading
+from rnnkit.grading import checking
+from rnnkit.grading.encoding import decode, encode
 from notebooks import SOURCES, mutate, namespace, run
 from rnnkit.grading import GradingError, check
 from rnnkit.grading.specs import SPECS
@@ -66,18 +69,26 @@ def test_a_backward_check_names_a_broken_forward_first():
     assert "cannot be checked until rnn_step_forward is right" in message and "not implemented yet" in message
 
 
-def test_outputs_judged_elsewhere_against_precomputed_answers():
-    ns = namespace(SOURCES["03_gru"])
-    expected = grading.answers("gru_backward", 77)
-    grading.judge("gru_backward", grading.outputs("gru_backward", ns["gru_backward"], ns["gru_forward"], 77),
-                  expected, 77)
-    wrong = namespace(mutate(SOURCES["03_gru"], [("dhs[:, t] + dh", "dhs[:, t]")]))
-    got = grading.outputs("gru_backward", wrong["gru_backward"], wrong["gru_forward"], 77)
-    with pytest.raises(GradingError, match="gru_backward is wrong .*differ from the reference"):
-        grading.judge("gru_backward", got, expected, 77)
+@pytest.mark.parametrize("visible", [False, True])
+@pytest.mark.parametrize("bug", [[], [("dhs[:, t] + dh", "dhs[:, t]")], [("r * gh[:, 2 * H:]", "gh[:, 2 * H:]")],
+                                 [("def gru_forward(xs, h0, p):", "def gru_forward(xs, h0, p):\n    raise KeyError('x')")]])
+def test_observed_in_one_process_and_judged_in_another_the_message_is_the_checks(visible, bug):
+    ns = namespace(mutate(SOURCES["03_gru"], bug))
+    try:
+        check("gru_backward", ns["gru_backward"], ns["gru_forward"], visible=visible, seed=None if visible else 77)
+        expected = None
+    except GradingError as error:
+        expected = str(error)
+    seed = checking.VISIBLE_SEED if visible else 77
+    sent = json.dumps(encode(grading.observe("gru_backward", ns["gru_backward"], ns["gru_forward"], seed,
+                                             visible=visible)))
+    assert grading.verdict("gru_backward", decode(json.loads(sent)), seed, visible=visible) == expected
+
+
+def test_a_forbidden_call_is_seen_without_a_right_answer():
     cheat = namespace(SOURCES["01_rnn"] + "\nimport torch\ndef rnn_forward(xs, h0, p):\n    torch.zeros(1)\n")
-    with pytest.raises(GradingError, match="earns 0"):
-        grading.outputs("rnn_forward", cheat["rnn_forward"], None, 1)
+    observed = grading.observe("rnn_forward", cheat["rnn_forward"], None, 1)
+    assert all("earns 0" in runs[1]["problem"] for runs in observed)
 
 
 def test_importing_the_grader_does_not_import_torch():

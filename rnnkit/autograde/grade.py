@@ -2,9 +2,9 @@
 each result to the gradebook from this process alone, as soon as it arrives.
 
 Each notebook runs in a sandbox (rnnkit.autograde.worker, .isolation), and its graded
-functions are re-checked in a clean one. This process computed the right answers before any
-submission ran, judges the re-check's outputs, and commits through nbgrader: where a test
-passes in the notebook but its function fails the clean re-check, the clean verdict counts.
+functions are re-checked in a clean one. This process alone knows the right answers: it
+judges what the re-check observed and commits through nbgrader; where a test passes in the
+notebook but its function fails the clean re-check, the clean verdict counts.
 """
 
 import csv
@@ -21,7 +21,7 @@ from rnnkit import grading
 from rnnkit.autograde import course as nbg
 from rnnkit.autograde import isolation, worker
 from rnnkit.autograde.job import Job, Limits, Result
-from rnnkit.autograde.recheck import decode
+from rnnkit.grading.encoding import decode
 from rnnkit.grading.assignments import FUNCTIONS, cell_label, function_tested_by
 
 
@@ -52,6 +52,9 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
     if isolated:
         isolation.check()
     limits, execution = Limits(timeout=timeout, memory=memory, max_output=max_output), nbg.execution(course)
+    # One seed per function for the run: every submission sees the same hidden inputs, whose
+    # right answers are computed once.
+    seeds = {fn: int.from_bytes(os.urandom(4), "little") for fns in functions.values() for fn, _ in fns}
     outcomes, jobs, futures = [], {}, {}
     pool = _Workers(workers, scheduler)  # starts now, while the coordinator prepares the jobs
     try:
@@ -62,10 +65,9 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
                 continue
             for name, nb in prepared.items():
                 fns = tuple(functions.get(name, ()))
-                seeds = {fn: int.from_bytes(os.urandom(4), "little") for fn, _ in fns}
-                job = Job(student, name, nb, _files(path), fns, seeds, execution, limits, isolated)
-                answers = {fn: grading.answers(fn, seeds[fn]) for fn, _ in fns}
-                jobs.setdefault(student, {})[name] = (job, answers, digest)
+                job = Job(student, name, nb, _files(path), fns, {fn: seeds[fn] for fn, _ in fns}, execution, limits,
+                          isolated)
+                jobs.setdefault(student, {})[name] = (job, digest)
                 futures[pool.submit(job)] = (student, name)
         bar = Progress(len(found), len(outcomes))
         results = {}
@@ -175,7 +177,7 @@ def _result(future):
         return Result(stopped=f"the worker failed: {type(error).__name__}: {error}")
 
 
-def _verdicts(job, result, answers):
+def _verdicts(job, result):
     """{function: None if the clean re-check's outputs are right, else why not}."""
     verdicts = {}
     for name, _ in job.functions:
@@ -184,10 +186,7 @@ def _verdicts(job, result, answers):
             verdicts[name] = got["error"]
             continue
         try:
-            grading.judge(name, decode(got["outputs"]), answers[name], job.seeds[name])
-            verdicts[name] = None
-        except grading.GradingError as error:
-            verdicts[name] = str(error)
+            verdicts[name] = grading.verdict(name, decode(got["observed"]), job.seeds[name])
         except Exception as error:  # noqa: BLE001 (malformed outputs are wrong outputs)
             verdicts[name] = f"unreadable outputs: {type(error).__name__}: {error}"
     return verdicts
@@ -198,7 +197,7 @@ def _commit(course, assignment, student, jobs, results):
     notebook stopped and where the notebook and the clean re-check disagree."""
     executed, stopped, verdicts, failed_recheck, seconds = {}, [], {}, {}, 0.0
     for name, result in results.items():
-        job, answers, digest = jobs[name]
+        job, digest = jobs[name]
         nb = result.notebook
         if nb is None:  # the worker could not run it: every test cell scores 0, with the reason
             nb = job.notebook
@@ -206,7 +205,7 @@ def _commit(course, assignment, student, jobs, results):
         executed[name] = nb
         if result.stopped:
             stopped.append(result.stopped)
-        verdicts.update(found := _verdicts(job, result, answers))
+        verdicts.update(found := _verdicts(job, result))
         failed_recheck[name] = {FUNCTIONS[fn].test_cell: f"{fn} passed in this notebook but failed when re-run in a clean "
                                               f"process, which decides the grade. {message}"
                                 for fn, message in found.items() if message}

@@ -48,8 +48,8 @@ class Result:
 
     notebook: the executed notebook, or None if the worker could not run it at all.
     stopped: why the notebook stopped before its end (time, memory, a dead kernel), else None.
-    recheck: {function: {"outputs": encoded outputs} or {"error": message}} from the clean
-      re-check, judged by the coordinator (rnnkit.autograde.recheck.decode reads outputs).
+    recheck: {function: {"observed": what rnnkit.grading.observe saw, encoded} or {"error":
+      message}} from the clean re-check, judged by the coordinator.
     """
     notebook: dict = None
     stopped: str = None

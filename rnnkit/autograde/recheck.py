@@ -11,58 +11,16 @@ answers it computed before any student code ran.
 
 stdin: {"cells": [...], "functions": [[name, forward], ...], "seeds": {name: seed},
         "cell_timeout": s, "memory": MB, "isolated": bool, "nonce": str}
-stdout, last line: nonce + JSON {name: {"outputs": encoded} | {"error": message}}
+stdout, last line: nonce + JSON {name: {"observed": rnnkit.grading.observe(...), encoded}
+                                       | {"error": message}}
 """
 
 import ast
-import base64
 import gc
 import json
 import os
 import signal
 import sys
-
-import numpy as np
-
-_DTYPES = {"float64", "float32", "float16", "int64", "int32", "bool"}
-
-
-def encode(obj):
-    """Outputs as JSON-safe data: arrays become {"a": [dtype, shape, base64 bytes]}."""
-    if isinstance(obj, (list, tuple)):
-        return [encode(o) for o in obj]
-    if isinstance(obj, dict):
-        return {"d": {str(k): encode(v) for k, v in obj.items()}}
-    if isinstance(obj, np.ndarray) and obj.dtype.name in _DTYPES:
-        a = np.ascontiguousarray(obj)
-        return {"a": [a.dtype.name, list(a.shape), base64.b64encode(a.tobytes()).decode()]}
-    if isinstance(obj, (float, int, np.floating, np.integer)) and not isinstance(obj, bool):
-        return {"f": float(obj)}
-    return {"x": type(obj).__name__}
-
-
-def decode(obj):
-    """The inverse of encode; never unpickles: the data came from student code."""
-    if isinstance(obj, list):
-        return [decode(o) for o in obj]
-    if "d" in obj:
-        return {k: decode(v) for k, v in obj["d"].items()}
-    if "a" in obj:
-        dtype, shape, data = obj["a"]
-        if dtype not in _DTYPES:
-            raise ValueError(f"unexpected dtype {dtype!r}")
-        return np.frombuffer(base64.b64decode(data), dtype=dtype).reshape(shape).copy()
-    if "f" in obj:
-        return float(obj["f"])
-    return Opaque(obj["x"])
-
-
-class Opaque:
-    """Stands for something that was not an array: the comparison names its type."""
-
-    def __init__(self, name):
-        self.name = name
-
 
 class _Timeout(BaseException):
     pass
@@ -133,7 +91,8 @@ def main():
     os.dup2(null, 1)  # what the student's code prints, down to the file descriptor, goes nowhere
     os.dup2(null, 2)
     signal.signal(signal.SIGALRM, _alarm)
-    from rnnkit.grading import GradingError, outputs
+    from rnnkit.grading import GradingError, observe
+    from rnnkit.grading.encoding import encode
 
     namespace = {"__name__": "__main__", "display": lambda *args, **kwargs: None}
     namespace["get_ipython"] = lambda: _Shell(namespace)
@@ -146,7 +105,7 @@ def main():
         fn, fw = namespace.get(name), namespace.get(forward) if forward else None
         signal.setitimer(signal.ITIMER_REAL, job["cell_timeout"])
         try:
-            found[name] = {"outputs": encode(outputs(name, fn, fw, job["seeds"][name]))}
+            found[name] = {"observed": encode(observe(name, fn, fw, job["seeds"][name]))}
         except GradingError as error:
             found[name] = {"error": str(error)}
         except _Timeout:

@@ -18,7 +18,7 @@ source notebooks from solutions/<id>.md) and `preprocessors` (nbgrader's, for th
 """
 
 from rnnkit.grading.assignments import ASSIGNMENTS
-from rnnkit.grading.checking import answers, check, judge, outputs, prepare
+from rnnkit.grading.checking import check, observe, passed, prepare, verdict
 from rnnkit.grading.comparison import GradingError
 
-__all__ = ["check", "prepare", "answers", "outputs", "judge", "GradingError", "ASSIGNMENTS"]
+__all__ = ["check", "prepare", "observe", "verdict", "passed", "GradingError", "ASSIGNMENTS"]

@@ -1,7 +1,7 @@
 """Grading a student's function: run it on inputs of several sizes, watched by `guard`, and
 compare its outputs with the reference. `check` does both in one process, as a notebook's test
-cell does; `outputs` runs a function in a clean process without torch, and `answers` and
-`judge` compare its outputs elsewhere."""
+cell does; `observe` only runs it (in a process without torch), and `verdict` judges what it
+observed elsewhere, with the same message."""
 
 import inspect
 import os
@@ -14,28 +14,35 @@ from rnnkit.grading.specs import SPECS, WrongReturn
 
 # The grader's own code that runs inside the watch; the rest of rnnkit may not run there.
 _HARNESS = frozenset(m.__file__ for m in (guard, specs)) | {__file__}
+VISIBLE_SEED = 1234  # the visible test's inputs are the same for everyone, every time
 
 
 def check(name, fn, forward=None, *, visible=False, seed=None):
     """Grade `fn` as the graded function `name`; `forward` is the student's forward pass that a
     backward function's cache comes from. Visible checks use fixed inputs; hidden ones fresh
     random inputs (the seed is printed with any failure, so it can be reproduced)."""
-    if name not in SPECS:
-        raise ValueError(f"name must be one of {sorted(SPECS)}, got {name!r}")
-    spec = SPECS[name]
+    spec = _spec(name)
+    sizes = _sizes(spec, visible)
+    seed = (VISIBLE_SEED if visible else int.from_bytes(os.urandom(4), "little")) if seed is None else seed
     try:
         _check_signature(spec, fn, forward)
-        sizes = spec.visible if visible else spec.hidden
-        seed = (1234 if visible else int.from_bytes(os.urandom(4), "little")) if seed is None else seed
-        for i, size in enumerate(sizes):
-            _check_one(spec, fn, forward, size, seed + i)
+        for i, size in enumerate(sizes):  # one size at a time: the first wrong one ends the check
+            message = _verdict(spec, _observe(spec, fn, forward, size, seed + i), size, seed + i)
+            if message:
+                raise GradingError(message)
     except GradingError as error:
         message = str(error)
         guard.restore_error_display()
         if not visible:
             guard.report_failure("rnnkit grading: " + message)
         raise GradingError(message) from None
-    print(f"{name}: correct on {len(sizes)} input size{'s' * (len(sizes) > 1)} ({'visible' if visible else 'hidden'} test)")
+    print(passed(name, visible))
+
+
+def passed(name, visible):
+    """The line `check` prints for a function that is right."""
+    n = len(_sizes(_spec(name), visible))
+    return f"{name}: correct on {n} input size{'s' * (n > 1)} ({'visible' if visible else 'hidden'} test)"
 
 
 def prepare():
@@ -46,45 +53,89 @@ def prepare():
         import rnnkit.reference  # noqa: F401
 
 
-def answers(name, seed):
-    """The right answers of the hidden check of `name` with `seed`: per input size, a list of
-    outputs (for a backward function, [forward's outputs, backward's outputs])."""
-    spec = SPECS[name]
-    out = []
-    for i, size in enumerate(spec.hidden):
-        inputs = spec.make(np.random.default_rng(seed + i), size)
-        right = spec.reference(inputs)
-        out.append([SPECS[spec.forward].reference(inputs), right] if spec.forward else right)
-    return out
-
-
-def outputs(name, fn, forward=None, seed=0):
-    """Run the hidden check's inputs through `fn` (watched, as `check` does) without judging
-    them: what a clean process sends back to be compared with `answers(name, seed)` elsewhere.
-    Raises GradingError for what needs no answer: torch calls, wrong structure, exceptions."""
-    spec = SPECS[name]
+def observe(name, fn, forward=None, seed=0, *, visible=False):
+    """Run `fn` on the inputs of every size of the check, watched as `check` does, without
+    judging: per size, [what `forward` gave or None, what `fn` gave], each {"outputs": the
+    outputs} or {"problem": what needs no right answer to be seen: an exception, a forbidden
+    call, an input modified in place...}. What a process without torch sends back (as
+    rnnkit.grading.encoding data), to be judged by `verdict`. A problem before any input (not
+    a function, the wrong arguments) raises GradingError."""
+    spec = _spec(name)
     _check_signature(spec, fn, forward)
-    out = []
-    for i, size in enumerate(spec.hidden):
-        if spec.forward:
-            fw = _run(SPECS[spec.forward], forward, None, size, seed + i)[1]
-            out.append([fw, _run(spec, fn, forward, size, seed + i)[1]])
-        else:
-            out.append(_run(spec, fn, forward, size, seed + i)[1])
-    return out
+    return [_observe(spec, fn, forward, size, seed + i) for i, size in enumerate(_sizes(spec, visible))]
 
 
-def judge(name, got, expected, seed=0):
-    """Compare `outputs(...)` with `answers(...)`; raises GradingError naming what differs."""
-    spec = SPECS[name]
-    for i, (size, mine, right) in enumerate(zip(spec.hidden, got, expected)):
-        where = f"(input size {size}, seed {seed + i})"
-        pairs = [(SPECS[spec.forward], mine[0], right[0]), (spec, mine[1], right[1])] if spec.forward else \
-            [(spec, mine, right)]
-        for s, m, r in pairs:
-            wrong = wrong_outputs(s, m, r, where)
-            if wrong:
-                raise GradingError(f"{s.name} is wrong {where}: {', '.join(wrong)} differ from the reference.")
+def verdict(name, observed, seed=0, *, visible=False):
+    """None if `observe(name, ..., seed, visible=visible)` gave right outputs on every size,
+    else the message `check` would raise, for the first size that is wrong."""
+    spec = _spec(name)
+    for i, (size, runs) in enumerate(zip(_sizes(spec, visible), observed)):
+        message = _verdict(spec, runs, size, seed + i)
+        if message:
+            return message
+    return None
+
+
+def _spec(name):
+    if name not in SPECS:
+        raise ValueError(f"name must be one of {sorted(SPECS)}, got {name!r}")
+    return SPECS[name]
+
+
+def _sizes(spec, visible):
+    return spec.visible if visible else spec.hidden
+
+
+def _observe(spec, fn, forward, size, seed):
+    before = _outputs_or_problem(SPECS[spec.forward], forward, None, size, seed) if spec.forward else None
+    return [before, _outputs_or_problem(spec, fn, forward, size, seed)]
+
+
+def _outputs_or_problem(spec, fn, forward, size, seed):
+    try:
+        return {"outputs": _run(spec, fn, forward, size, seed)[1]}
+    except GradingError as error:
+        return {"problem": str(error)}
+
+
+def _verdict(spec, runs, size, seed):
+    """The message for one size's [what forward gave, what the function gave], or None where
+    both are right. A backward function is judged on a cache from a forward pass that is right."""
+    before, run = runs
+    if spec.forward:
+        message = _size_verdict(SPECS[spec.forward], before, size, seed)
+        if message:
+            return (f"{spec.name} cannot be checked until {spec.forward} is right, because it runs on "
+                    f"{spec.forward}'s cache. {spec.forward}: {message}")
+    return _size_verdict(spec, run, size, seed)
+
+
+def _size_verdict(spec, got, size, seed):
+    if "problem" in got:
+        return got["problem"]
+    where = f"(input size {size}, seed {seed})"
+    right = _right_answer(spec.name, size, seed)
+    try:
+        wrong = wrong_outputs(spec, got["outputs"], right, where)
+    except GradingError as error:
+        return str(error)
+    if not wrong:
+        return None
+    inputs = spec.make(np.random.default_rng(seed), size)
+    return diagnosis.wrong_answer(spec, got["outputs"], right, wrong, inputs, where)
+
+
+_ANSWERS = {}  # (name, size, seed) -> the right outputs: a class graded with one seed computes each once
+
+
+def _right_answer(name, size, seed):
+    key = (name, repr(size), seed)
+    if key not in _ANSWERS:
+        if len(_ANSWERS) > 256:
+            _ANSWERS.clear()
+        spec = SPECS[name]
+        _ANSWERS[key] = spec.reference(spec.make(np.random.default_rng(seed), size))
+    return _ANSWERS[key]
 
 
 def _check_signature(spec, fn, forward):
@@ -104,21 +155,6 @@ def _check_signature(spec, fn, forward):
                                f"as its docstring says; yours takes {sig}.") from None
         except ValueError:
             pass
-
-
-def _check_one(spec, fn, forward, size, seed):
-    if spec.forward:  # a backward pass is checked on a cache from a forward pass that is right
-        try:
-            _check_one(SPECS[spec.forward], forward, None, size, seed)
-        except GradingError as error:
-            raise GradingError(f"{spec.name} cannot be checked until {spec.forward} is right, because it "
-                               f"runs on {spec.forward}'s cache. {spec.forward}: {error}") from None
-    inputs, outs = _run(spec, fn, forward, size, seed)
-    where = f"(input size {size}, seed {seed})"
-    right = spec.reference(inputs)
-    wrong = wrong_outputs(spec, outs, right, where)
-    if wrong:
-        raise GradingError(diagnosis.wrong_answer(spec, outs, right, wrong, inputs, where))
 
 
 def _run(spec, fn, forward, size, seed):
