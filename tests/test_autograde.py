@@ -157,6 +157,19 @@ def leftovers(marker):
     return found
 
 
+def jobs(marker):
+    """The processes of jobs (a kernel, a clean re-check) among the leftovers of `marker`: those
+    a pool's fork server forked, and their children."""
+    found = []
+    for p in leftovers(marker):
+        try:
+            if all("rnnkit.autograde.forkserver" in " ".join(q.cmdline()) for q in (p, p.parent())):
+                found.append(p)
+        except (psutil.Error, AttributeError):
+            pass
+    return found
+
+
 def rnnkit_command(rnnkit, root, *args):
     return [rnnkit, "--course", str(root), *args]
 
@@ -370,8 +383,7 @@ def test_a_coordinator_killed_with_sigkill_leaves_no_process_behind(user, mode):
         proc = subprocess.Popen(rnnkit_command(rnnkit, course, "grade", A, "--workers", "2"),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **run_as)
         deadline = time.time() + 120
-        while proc.poll() is None and time.time() < deadline and sum(
-                "ipykernel_launcher" in " ".join(p.cmdline()) for p in leftovers(str(marker)) if p.is_running()) < 2:
+        while proc.poll() is None and time.time() < deadline and len(jobs(str(marker))) < 4:  # 2 kernels, 2 each
             time.sleep(0.2)
         assert proc.poll() is None and time.time() < deadline, f"the kernels never started: {proc.stdout.read()}"
         proc.send_signal(signal.SIGKILL)

@@ -20,44 +20,61 @@ import pytest
 from accounts import account, as_user, environment, owned_by
 from courses import make_course
 from notebooks import BIN, ENV, ROOT, notebook, with_solution_code
-from rnnkit.autograde import isolation
+from rnnkit.autograde import isolation, pools
 
 pytestmark = pytest.mark.isolation
 
 
-def sandboxed(code, view=None, timeout=60, **popen):
-    """Run Python `code` in a sandbox with the kernel's view; (returncode, stdout, stderr)."""
-    work = isolation.scratch()
+@pytest.fixture(scope="module", autouse=True)
+def no_pools_left():
+    yield
+    for pool in pools._POOLS.values():
+        pool.close()
+    pools._POOLS.clear()
+
+
+def sandboxed(code, kind="probe", stdin="", timeout=60):
+    """Run Python `code` as a job of a pool of `kind` (the probe's view is the kernel's); what
+    it printed (and why it could not start, if it could not)."""
+    pool = pools.get(kind)
+    name, path = pool.job()
+    os.makedirs(os.path.join(path, "runtime"))
+    with open(os.path.join(path, "runtime", "stdin"), "w") as f:
+        f.write(stdin)
+    isolation.hand_over(path)
+    inside = f"{isolation.INSIDE}/runtime"
+    process = pool.spawn(name, ["-c", textwrap.dedent(code)], isolation.environment(path), f"{isolation.INSIDE}/home",
+                         stdin=f"{inside}/stdin", stdout=f"{inside}/stdout")
     try:
-        isolation.hand_over(work)
-        argv = isolation.command([sys.executable, "-c", textwrap.dedent(code)], work, view or isolation.kernel_view(),
-                                 isolation.environment(work), cwd=f"{isolation.INSIDE}/home")
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **popen)
-        return done.returncode, done.stdout, done.stderr
+        process.wait(timeout=timeout)
+        out = isolation._read(os.path.join(path, "runtime", "stdout"))
+        assert out, isolation._read(os.path.join(path, "setup-error")) or "the job printed nothing"
+        return out
     finally:
-        isolation.remove(work)
+        process.kill()
+        isolation.remove(path, top=False)
 
 
 def test_a_sandbox_sees_its_allowlist_and_nothing_else():
-    code, out, err = sandboxed("""
+    out = sandboxed("""
         import json, os
         seen = {p: os.path.exists(p) for p in json.loads(input())}
         print(json.dumps({"top": sorted(os.listdir("/")), "seen": seen, "home": os.listdir("/sandbox"),
-                          "tmp": os.listdir("/tmp")}))
-    """, input=json.dumps([str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "README.md"), "/home", "/var", "/usr/local", "/usr/bin", "/etc/shadow", os.path.expanduser("~/.bashrc"),
+                          "tmp": os.listdir("/tmp"), "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())}))
+    """, stdin=json.dumps([str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "README.md"), "/home", "/var", "/usr/local", "/usr/bin", "/etc/shadow", os.path.expanduser("~/.bashrc"),
                            str(ROOT / "rnnkit" / "reference.py"), sys.prefix]))
-    assert code == 0, err
     found = json.loads(out)
     allowed = {p.split(os.sep)[1] for p in isolation.kernel_view().readable} | {"dev", "proc", "etc", "sandbox",
                                                                                   "tmp", "lib", "lib64"}
     assert set(found["top"]) <= allowed, set(found["top"]) - allowed
     visible = [p for p, there in found["seen"].items() if there]
     assert visible == [str(ROOT / "rnnkit" / "reference.py"), sys.prefix], visible
-    assert sorted(found["home"]) == ["home", "tmp"] and found["tmp"] == []  # its own /tmp, empty
+    assert sorted(found["home"]) == ["home", "runtime", "tmp"] and found["tmp"] == []  # its own, not the pool's
+    assert found["pids"] == [1]  # its own process namespace: no other job, no fork server
 
 
 def test_a_sandbox_writes_only_to_its_scratch_directory():
-    code, out, err = sandboxed(f"""
+    out = sandboxed(f"""
         import os
         for path in ({str(ROOT / 'rnnkit' / 'x')!r}, {sys.prefix + '/x'!r}, "/x", "/usr/x", "/etc/x", "/dev/x",
                      "/dev/shm/x", "/proc/x"):
@@ -70,7 +87,6 @@ def test_a_sandbox_writes_only_to_its_scratch_directory():
         open("/tmp/mine", "w").write("x")
         print("scratch ok")
     """)
-    assert code == 0, err
     assert out.strip() == "scratch ok"
 
 
@@ -80,7 +96,7 @@ def test_a_sandbox_reaches_no_network_not_even_the_hosts_loopback():
     abstract.bind(f"\0rnnkit-test-{os.getpid()}")
     abstract.listen()
     try:
-        code, out, err = sandboxed(f"""
+        out = sandboxed(f"""
             import socket
             for family, address in ((socket.AF_INET, ("127.0.0.1", {server.getsockname()[1]})),
                                     (socket.AF_UNIX, "\\0rnnkit-test-{os.getpid()}"),
@@ -95,12 +111,11 @@ def test_a_sandbox_reaches_no_network_not_even_the_hosts_loopback():
     finally:
         server.close()
         abstract.close()
-    assert code == 0, err
     assert out.strip() == "['lo']"
 
 
 def test_a_sandbox_runs_unprivileged_and_cannot_write_kernel_settings():
-    code, out, err = sandboxed("""
+    out = sandboxed("""
         import os
         status = dict(line.split(":\\t") for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
         try:
@@ -112,37 +127,29 @@ def test_a_sandbox_runs_unprivileged_and_cannot_write_kernel_settings():
         nested = ctypes.CDLL(None, use_errno=True).unshare(0x10000000) == 0  # CLONE_NEWUSER: could mount a tmpfs
         print(os.getuid(), int(status["CapEff"], 16), status["NoNewPrivs"], wrote, nested)
     """)
-    assert code == 0, err
     assert out.split() == ["1000", "0", "1", "False", "False"]
 
 
 def test_as_root_the_sandbox_is_nobody_outside():
     if os.geteuid() != 0:
         pytest.skip("root only")
-    work = isolation.scratch()
-    isolation.hand_over(work)
-    argv = isolation.command([sys.executable, "-c", "import time; time.sleep(30)"], work, isolation.kernel_view(),
-                             isolation.environment(work))
-    proc = subprocess.Popen(argv)
+    pool = pools.get("probe")
+    name, path = pool.job()
+    isolation.hand_over(path)
+    process = pool.spawn(name, ["-c", "import time; time.sleep(30)"], isolation.environment(path),
+                         f"{isolation.INSIDE}/home")
     try:
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            inside = [p for p in psutil.Process(proc.pid).children(recursive=True) if "time.sleep" in " ".join(p.cmdline())]
-            if inside:
-                break
-            time.sleep(0.1)
-        assert inside and inside[0].uids().real == isolation._nobody()[0]
+        job = psutil.Process(process.pid)
+        assert job.uids().real == isolation._nobody()[0]
+        assert all(p.uids().real == isolation._nobody()[0] for p in psutil.Process(pool.server.pid).children(True))
     finally:
-        proc.kill()
-        proc.wait()
-        isolation.remove(work)
+        process.kill()
+        isolation.remove(path, top=False)
 
 
 def test_a_fork_bomb_stops_at_the_process_limit():
-    code, out, err = sandboxed("""
+    out = sandboxed("""
         import os, time
-        from rnnkit.autograde.isolation import limit_resources
-        limit_resources()
         n = 0
         try:
             for n in range(1000):
@@ -154,48 +161,48 @@ def test_a_fork_bomb_stops_at_the_process_limit():
         print(n, flush=True)
         os._exit(0)
     """)
-    assert code == 0, err
     assert 100 < int(out) < isolation.MAX_PROCESSES
 
 
 def test_a_sandbox_dies_with_the_process_that_started_it(tmp_path):
-    """Its launcher dies with SIGKILL; bwrap, the sandbox's processes and a daemon they started go too."""
+    """The worker that started a pool dies with SIGKILL: its fork server, a job's processes and
+    a daemon the job started go too."""
     starter = tmp_path / "starter.py"
-    starter.write_text(textwrap.dedent(f"""
-        import os, subprocess, sys
-        from rnnkit.autograde import isolation
-        work = isolation.scratch()
-        isolation.hand_over(work)
+    starter.write_text(textwrap.dedent("""
+        import time
+        from rnnkit.autograde import isolation, pools
+        pool = pools.get("probe")
+        name, path = pool.job()
+        isolation.hand_over(path)
         code = "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    time.sleep(60)\\ntime.sleep(60)"
-        subprocess.Popen(isolation.command([sys.executable, "-c", code], work, isolation.kernel_view(),
-                                           isolation.environment(work)))
-        print(work, flush=True)
-        import time; time.sleep(60)
+        pool.spawn(name, ["-c", code], isolation.environment(path), isolation.INSIDE + "/home")
+        print(pool.scratch, flush=True)
+        time.sleep(60)
     """))
     proc = subprocess.Popen([sys.executable, str(starter)], stdout=subprocess.PIPE, text=True)
-    work = proc.stdout.readline().strip()
+    scratch = proc.stdout.readline().strip()
 
     def sandbox():
         found = []
         for p in psutil.process_iter():
             try:
-                if p.environ().get("RNNKIT_SANDBOX") == work or work in " ".join(p.cmdline()):
+                if p.environ().get("RNNKIT_SANDBOX", "").startswith(scratch) or scratch in " ".join(p.cmdline()):
                     found.append(p)
             except psutil.Error:
                 pass
         return found
 
     deadline = time.time() + 20
-    while len(sandbox()) < 3 and time.time() < deadline:  # bwrap and the two sleepers
+    while len(sandbox()) < 5 and time.time() < deadline:  # bwrap, the server, the job's two, the daemon
         time.sleep(0.1)
-    assert len(sandbox()) >= 3
+    assert len(sandbox()) >= 5, [p.cmdline() for p in sandbox()]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 10
     while sandbox() and time.time() < deadline:
         time.sleep(0.1)
     assert not sandbox()
-    isolation.remove(work)
+    isolation.remove(scratch)
 
 
 def test_scratch_directories_are_private_and_removed():
@@ -209,13 +216,12 @@ def test_scratch_directories_are_private_and_removed():
 
 
 def test_the_recheck_sandbox_has_numpy_and_rnnkit_but_no_torch():
-    code, out, err = sandboxed("""
+    out = sandboxed("""
         import importlib.util, sys
         sys.path[:0] = ["/opt/rnnkit-lib"]
         import numpy, rnnkit.grading
         print([m for m in ("torch", "scipy", "IPython", "nbformat") if importlib.util.find_spec(m)])
-    """, view=isolation.recheck_view())
-    assert code == 0, err
+    """, kind="recheck")
     assert out.strip() == "[]"
 
 

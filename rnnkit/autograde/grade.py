@@ -2,9 +2,9 @@
 each result to the gradebook from this process alone, as soon as it arrives.
 
 Each notebook runs in a sandbox (rnnkit.autograde.worker, .isolation), and its graded
-functions are re-checked in a clean one. This process alone knows the right answers: it
-judges what the re-check observed and commits through nbgrader; where a test passes in the
-notebook but its function fails the clean re-check, the clean verdict counts.
+functions are re-checked in a clean one; the worker, outside both, judges what they observed.
+This process commits through nbgrader: where a test passes in the notebook but its function
+fails the clean re-check, the clean verdict counts.
 """
 
 import csv
@@ -17,11 +17,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from rnnkit import grading
 from rnnkit.autograde import course as nbg
 from rnnkit.autograde import isolation, worker
 from rnnkit.autograde.job import Job, Limits, Result
-from rnnkit.grading.encoding import decode
 from rnnkit.grading.assignments import FUNCTIONS, cell_label, function_tested_by
 
 
@@ -164,10 +162,7 @@ def _start(coordinator):
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != coordinator:  # the coordinator died before the line above
         os._exit(1)
-    import nbclient  # noqa: F401
-    import nbformat  # noqa: F401
-
-    import rnnkit.grading  # noqa: F401
+    worker.warm()
 
 
 def _result(future):
@@ -175,21 +170,6 @@ def _result(future):
         return future.result()
     except Exception as error:  # noqa: BLE001 (a worker that fails must not stop the batch)
         return Result(stopped=f"the worker failed: {type(error).__name__}: {error}")
-
-
-def _verdicts(job, result):
-    """{function: None if the clean re-check's outputs are right, else why not}."""
-    verdicts = {}
-    for name, _ in job.functions:
-        got = result.recheck.get(name) or {"error": "the clean re-check gave no result"}
-        if "error" in got:
-            verdicts[name] = got["error"]
-            continue
-        try:
-            verdicts[name] = grading.verdict(name, decode(got["observed"]), job.seeds[name])
-        except Exception as error:  # noqa: BLE001 (malformed outputs are wrong outputs)
-            verdicts[name] = f"unreadable outputs: {type(error).__name__}: {error}"
-    return verdicts
 
 
 def _commit(course, assignment, student, jobs, results):
@@ -205,7 +185,7 @@ def _commit(course, assignment, student, jobs, results):
         executed[name] = nb
         if result.stopped:
             stopped.append(result.stopped)
-        verdicts.update(found := _verdicts(job, result))
+        verdicts.update(found := result.recheck)
         failed_recheck[name] = {FUNCTIONS[fn].test_cell: f"{fn} passed in this notebook but failed when re-run in a clean "
                                               f"process, which decides the grade. {message}"
                                 for fn, message in found.items() if message}

@@ -28,6 +28,7 @@ import json
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -35,6 +36,7 @@ import tempfile
 from dataclasses import dataclass
 
 INSIDE = "/sandbox"     # where a sandbox sees its scratch directory
+GRADER = "grader"       # a job's directory for what the grader gives it to read and not change
 UID = 1000              # the sandbox's uid and gid, inside
 MAX_PROCESSES = 256     # per sandbox (RLIMIT_NPROC counts per user namespace): a fork bomb fails
 MAX_FILE_SIZE = 2**30   # bytes: one file cannot fill the disk
@@ -152,9 +154,10 @@ def hand_over(path):
             os.lchown(name, uid, gid)
 
 
-def remove(path):
-    """Remove a scratch directory made by `scratch()`, whatever the sandbox left in it."""
-    top = os.path.dirname(path) if _as_root() else path
+def remove(path, top=True):
+    """Remove a scratch directory made by `scratch()` (top=False: any directory), whatever the
+    sandbox left in it."""
+    top = os.path.dirname(path) if top and _as_root() else path
     for root, dirs, _ in os.walk(top):  # a submission may have made its directories read-only
         for d in dirs:
             try:
@@ -167,10 +170,13 @@ def remove(path):
 # ---- the command line ------------------------------------------------------------------------
 
 def command(argv, scratch_dir, view, env, cwd=INSIDE):
-    """The command line that runs argv in a sandbox seeing `view` and `scratch_dir` (at
-    INSIDE), with exactly the environment `env`."""
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session", "--uid", str(UID),
+    """The command line that runs argv, a pool's fork server (rnnkit.autograde.forkserver), in
+    a pool sandbox seeing `view` and `scratch_dir` (at INSIDE), with exactly the environment
+    `env`. The server is trusted code; each job it forks moves into a sandbox of its own with
+    `enter` before any submitted code runs. So the pool sandbox shares the host's PID namespace
+    (the worker watches each job by its PID) and may create the user namespaces jobs need."""
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-ipc", "--unshare-net",
+            "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--uid", str(UID),
             "--gid", str(UID),
             "--hostname", "sandbox", "--clearenv", "--cap-drop", "ALL"]
     for link in ("/lib", "/lib64"):  # a merged /usr links these; ELF binaries name the loader through them
@@ -218,25 +224,43 @@ def environment(scratch_dir, **extra):
 
 
 def check():
-    """Raise Unavailable, saying why and what to do, unless sandboxes can run here."""
+    """Raise Unavailable, saying why and what to do, unless sandboxes can run here: a pool
+    sandbox starts, and a job in it moves into a sandbox of its own and imports what a notebook
+    needs."""
     if not shutil.which("bwrap"):
         raise Unavailable("bubblewrap is not installed. Install it (Debian and Ubuntu: apt install bubblewrap; "
                           "Fedora: dnf install bubblewrap), or grade with --no-isolation, which gives up the "
                           "protection described in the grading appendix.")
-    work = scratch()
+    from rnnkit.autograde import pools
     try:
-        hand_over(work)
-        argv = [sys.executable, "-c", "import numpy, rnnkit.grading, ipykernel"]
-        done = subprocess.run(command(argv, work, kernel_view(), environment(work)), capture_output=True, text=True,
-                              timeout=120)
+        pool = pools.Pool("probe")
+    except RuntimeError as error:
+        _unavailable(str(error))
+    try:
+        name, path = pool.job()
+        hand_over(path)
+        code = "import numpy, rnnkit.grading, ipykernel; print('ok')"
+        process = pool.spawn(name, ["-c", code], environment(path), f"{INSIDE}/home", stdout=f"{INSIDE}/probe")
+        process.wait(timeout=120)
+        if _read(os.path.join(path, "probe")).strip() != "ok":
+            _unavailable(_read(os.path.join(path, "setup-error")) or "a job in the sandbox printed nothing")
     finally:
-        remove(work)
-    if done.returncode == 0:
-        return
-    error = done.stderr.strip()[-600:]
-    if any(words in error for words in ("namespace", "uid map", "Operation not permitted", "setting up uid")):
+        pool.close()
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _unavailable(error):
+    error = error.strip()[-600:]
+    if any(words in error for words in ("namespace", "uid map", "uid_map", "Operation not permitted", "unshare")):
         raise Unavailable(
-            f"this machine does not allow unprivileged user namespaces, which the sandbox needs (bwrap: {error}). "
+            f"this machine does not allow unprivileged user namespaces, which the sandbox needs ({error}). "
             "Enable them: sysctl -w user.max_user_namespaces=15000; on Debian before 11, also sysctl -w "
             "kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later, sysctl -w "
             "kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile that lets bwrap create them); "
@@ -255,24 +279,86 @@ def limit_resources():
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_SIZE, MAX_FILE_SIZE))
 
 
+class _Linux:
+    """The system calls Python 3.11 lacks, through libc; each raises OSError naming what failed."""
+
+    NEWNS, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET = 0x20000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000
+    RDONLY, NOSUID, NODEV, NOEXEC, REMOUNT, BIND, REC, PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+    SET_PDEATHSIG, CAPBSET_DROP = 1, 24
+
+    def __init__(self):
+        import ctypes
+        self.ctypes, self.libc = ctypes, ctypes.CDLL(None, use_errno=True)
+
+    def _call(self, result, what):
+        if result != 0:
+            errno = self.ctypes.get_errno()
+            raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+    def unshare(self, flags):
+        self._call(self.libc.unshare(flags), "unshare")
+
+    def mount(self, source, target, fstype, flags, data=None):
+        self._call(self.libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), flags,
+                                   data and data.encode()), f"mount {source} on {target}")
+
+    def remount_read_only(self, path):
+        """A bind mount read-only, keeping the flags a user namespace may not drop (nosuid...)."""
+        kept = os.statvfs(path).f_flag & (self.NOSUID | self.NODEV | self.NOEXEC | 1024 | 2048)  # noatime, nodiratime
+        relatime = 1 << 21 if os.statvfs(path).f_flag & 4096 else 0
+        self.mount(None, path, None, self.REMOUNT | self.BIND | self.RDONLY | kept | relatime)
+
+    def prctl(self, option, arg):
+        self._call(self.libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
+
+    def drop_capabilities(self):
+        """All of them, and the bounding set, for good."""
+        for cap in range(64):
+            if self.libc.prctl(self.CAPBSET_DROP, cap, 0, 0, 0) != 0 and self.ctypes.get_errno() == 22:
+                break  # EINVAL: past the last capability this kernel knows
+        header = (self.ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+        data = (self.ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: none, twice (64 bits)
+        self._call(self.libc.capset(header, data), "capset")
+
+
+def enter(job_dir):
+    """Called in a process forked inside a pool sandbox (`command(pool=True)`), before any
+    submitted code: move into a sandbox of the job's own. New user, mount, PID, network, IPC
+    and UTS namespaces; `job_dir` (a directory of the pool's scratch) appears at INSIDE, its
+    tmp/ at /tmp, its grader/ read-only, and the pool's other jobs are out of sight; its own /proc; no capabilities
+    and no further user namespace. Returns in the job's first process; the calling process
+    waits for it and exits with its status. Both die with the process that forked them."""
+    linux, uid, gid = _Linux(), os.getuid(), os.getgid()
+    linux.prctl(linux.SET_PDEATHSIG, 9)
+    linux.unshare(linux.NEWUSER | linux.NEWNS | linux.NEWPID | linux.NEWNET | linux.NEWIPC | linux.NEWUTS)
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+    child = os.fork()
+    if child:
+        os._exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) & 0xFF)
+    linux.prctl(linux.SET_PDEATHSIG, 9)
+    linux.mount(None, "/", None, linux.REC | linux.PRIVATE)
+    linux.mount("proc", "/proc", "proc", linux.NOSUID | linux.NODEV | linux.NOEXEC)
+    linux.mount(job_dir, INSIDE, None, linux.BIND | linux.REC)
+    linux.mount(f"{INSIDE}/tmp", "/tmp", None, linux.BIND | linux.REC)
+    grader = f"{INSIDE}/{GRADER}"
+    if os.path.isdir(grader):  # read-only: a submission that deletes what it finds cannot cut its line to the grader
+        linux.mount(grader, grader, None, linux.BIND | linux.REC)
+        linux.remount_read_only(grader)
+    with open("/proc/sys/user/max_user_namespaces", "w") as f:
+        f.write("0")
+    socket.sethostname("sandbox")
+    linux.drop_capabilities()
+
+
 # ---- the launcher: run as a script by the command line above ----------------------------------
 
 def _reach(paths):
     """Make each path reachable by an unprivileged user in a new mount namespace: every top
     directory that others cannot enter (root's home, a 0700 temp directory) is covered with an
     empty tmpfs into which only these paths are bound back. Root only."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def call(result, what):
-        if result != 0:
-            raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
-
-    def mount(source, target, fstype, flags, data=None):
-        call(libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), flags,
-                        data and data.encode()), f"mount {source} on {target}")
-
-    ms_bind, ms_rec, ms_private = 4096, 16384, 1 << 18
+    linux = _Linux()
     tops = {}
     for path in paths:
         parts, top = path.split(os.sep), None
@@ -285,18 +371,18 @@ def _reach(paths):
             tops.setdefault(top, []).append(path)
     if not tops:
         return
-    call(libc.unshare(0x00020000), "unshare the mount namespace")
-    mount(None, "/", None, ms_rec | ms_private)
+    linux.unshare(linux.NEWNS)
+    linux.mount(None, "/", None, linux.REC | linux.PRIVATE)
     held = {p: os.open(p, os.O_PATH) for hidden in tops.values() for p in hidden}
     for top in sorted(tops, key=len):
-        mount("tmpfs", top, "tmpfs", 0, "mode=0755")
+        linux.mount("tmpfs", top, "tmpfs", 0, "mode=0755")
     for path, fd in sorted(held.items(), key=lambda item: len(item[0])):
         if os.path.isdir(f"/proc/self/fd/{fd}"):
             os.makedirs(path, exist_ok=True)
         else:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             open(path, "a").close()
-        mount(f"/proc/self/fd/{fd}", path, None, ms_bind | ms_rec)
+        linux.mount(f"/proc/self/fd/{fd}", path, None, linux.BIND | linux.REC)
         os.close(fd)
 
 

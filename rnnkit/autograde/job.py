@@ -48,8 +48,7 @@ class Result:
 
     notebook: the executed notebook, or None if the worker could not run it at all.
     stopped: why the notebook stopped before its end (time, memory, a dead kernel), else None.
-    recheck: {function: {"observed": what rnnkit.grading.observe saw, encoded} or {"error":
-      message}} from the clean re-check, judged by the coordinator.
+    recheck: {function: None if it is right in the clean re-check, else why not}.
     """
     notebook: dict = None
     stopped: str = None

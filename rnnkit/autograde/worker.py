@@ -15,8 +15,9 @@ import time
 
 import psutil
 
-from rnnkit.autograde import isolation
+from rnnkit.autograde import isolation, pools
 from rnnkit.autograde.job import Result
+from rnnkit.grading import remote
 
 # Loaded by a sandboxed kernel at start-up, before any submitted code. It lives in the sandbox,
 # not in rnnkit: the grader's watch forbids graded functions to run rnnkit's code, and a graded
@@ -54,36 +55,102 @@ def run(job):
     start = time.monotonic()
     nb, stopped = _notebook(job)
     try:
-        recheck = _recheck(nb, job) if job.functions else {}
+        recheck = _judge(job, _recheck(nb, job)) if job.functions else {}
     except Exception as error:  # noqa: BLE001 (the notebook's result stands without the re-check)
-        recheck = {name: {"error": f"the clean re-check could not run: {type(error).__name__}: {error}"}
+        recheck = {name: f"the clean re-check could not run: {type(error).__name__}: {error}"
                    for name, _ in job.functions}
     return Result(notebook=nb, stopped=stopped, recheck=recheck, seconds=time.monotonic() - start)
 
 
-class _Place:
-    """A scratch directory and where the sandboxed process sees it."""
+def warm():
+    """Import once, in a worker process, what every job needs: the notebook machinery, and the
+    references and mistake models (torch) that judge what sandboxes observe."""
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
 
-    def __init__(self, job):
+    import rnnkit.grading.mistake_models  # noqa: F401
+    import rnnkit.reference  # noqa: F401
+
+
+_VERDICTS = {}  # (name, visible, index, seed, encoded runs) -> message: a class makes the same mistakes
+
+
+def _size_verdict(name, visible, index, seed, runs):
+    from rnnkit.grading import checking
+    from rnnkit.grading.encoding import encode
+    key = (name, visible, index, seed, json.dumps(encode(runs), sort_keys=True))
+    if key not in _VERDICTS:
+        if len(_VERDICTS) > 4096:
+            _VERDICTS.clear()
+        _VERDICTS[key] = checking.size_verdict(name, index, seed, runs, visible=visible)
+    return _VERDICTS[key]
+
+
+def _judge(job, observed):
+    """{function: None if what the clean re-check observed is right, else why not}."""
+    from rnnkit.grading import verdict
+    from rnnkit.grading.encoding import decode
+    verdicts = {}
+    for name, _ in job.functions:
+        got = observed.get(name) or {"error": "the clean re-check gave no result"}
+        try:
+            verdicts[name] = got["error"] if "error" in got else verdict(name, decode(got["observed"]), job.seeds[name])
+        except Exception as error:  # noqa: BLE001 (malformed outputs are wrong outputs)
+            verdicts[name] = f"unreadable outputs: {type(error).__name__}: {error}"
+    return verdicts
+
+
+class _Place:
+    """Where a job works: a directory here (`host`), and where its process sees it (`seen`).
+    Isolated, it is a job directory of a pool (rnnkit.autograde.pools); without isolation, a
+    fresh private directory that the process sees as it is."""
+
+    def __init__(self, job, kind):
         self.isolated = job.isolated
-        self.host = isolation.scratch()
-        self.seen = isolation.INSIDE if job.isolated else self.host
-        for sub in ("runtime", "ipython/profile_default/startup"):
+        if self.isolated:
+            self.pool = pools.get(kind)
+            self.name, self.host = self.pool.job()
+        else:
+            self.pool, self.name, self.host = None, None, isolation.scratch()
+        self.seen = isolation.INSIDE if self.isolated else self.host
+        for sub in ("runtime", isolation.GRADER, "ipython/profile_default/startup"):
             os.makedirs(os.path.join(self.host, sub))
         _write_files(os.path.join(self.host, "home"), job.files)
+        # Unix sockets live in runtime/ (the kernel's) and grader/ (the grader's); their paths here
+        # may pass the 107 characters a socket address holds, so this process names them through
+        # descriptors of the directories.
+        self._dirs = [os.open(os.path.join(self.host, sub), os.O_PATH | os.O_DIRECTORY)
+                      for sub in ("runtime", isolation.GRADER)]
+        self.sockets, self.grader = (f"/proc/self/fd/{fd}" for fd in self._dirs)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        isolation.remove(self.host)
+        for fd in self._dirs:
+            os.close(fd)
+        isolation.remove(self.host, top=not self.isolated)
 
-    def command(self, argv, view, env):
+    def environment(self, env):
+        """The whole environment of the job's process: its own, and without isolation the worker's."""
         env = isolation.environment(self.host, **env, HOME=f"{self.seen}/home", TMPDIR=f"{self.seen}/tmp")
-        if not self.isolated:
-            return argv, {**os.environ, **env}
-        isolation.hand_over(self.host)
-        return isolation.command(argv, self.host, view, env, cwd=f"{self.seen}/home"), None
+        return env if self.isolated else {**os.environ, **env}
+
+    def start(self, argv, env, stdin=None, stdout=None):
+        """Start `python -m ...` argv in the job's place; a subprocess.Popen or pools.Process."""
+        env = self.environment(env)
+        if self.isolated:
+            isolation.hand_over(self.host)
+            return self.pool.spawn(self.name, argv, env, f"{self.seen}/home", stdin, stdout)
+        files = {"stdin": open(stdin) if stdin else subprocess.DEVNULL,
+                 "stdout": open(stdout, "w") if stdout else subprocess.DEVNULL}
+        try:
+            return subprocess.Popen([sys.executable, *argv], env=env, cwd=f"{self.seen}/home",
+                                    stderr=subprocess.DEVNULL, start_new_session=True, **files)
+        finally:
+            for f in files.values():
+                if f is not subprocess.DEVNULL:
+                    f.close()
 
 
 def _write_files(home, files):
@@ -99,27 +166,26 @@ def _write_files(home, files):
 # ---- the notebook --------------------------------------------------------------------------
 
 def _kernel_manager(place, env):
-    """A kernel manager whose kernel starts in the sandbox and talks over Unix sockets in its
-    scratch directory (a sandbox has no network); interrupts go as messages, since a signal
-    to bwrap would not reach the kernel."""
+    """A kernel manager whose kernel starts in the job's place and talks over Unix sockets in
+    its directory (a sandbox has no network); interrupts go as messages, since a signal could
+    not reach a kernel in a PID namespace of its own."""
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
 
-    class SandboxedKernelManager(AsyncKernelManager):
-        def format_kernel_cmd(self, extra_arguments=None):
-            cmd = super().format_kernel_cmd(extra_arguments)
+    class PlacedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
             with open(self.connection_file) as f:
                 info = json.load(f)
             info["ip"] = os.path.join(place.seen, "runtime", "kernel")
-            inside = os.path.join(place.host, "runtime", "kernel-inside.json")
-            with open(inside, "w") as f:
+            with open(os.path.join(place.host, "runtime", "kernel-inside.json"), "w") as f:
                 json.dump(info, f)
             seen = os.path.join(place.seen, "runtime", "kernel-inside.json")
-            return place.command([seen if a == self.connection_file else a for a in cmd],
-                                 isolation.kernel_view(), env)[0]
+            argv = ["-m", "ipykernel_launcher", *(seen if a == self.connection_file else a for a in kernel_cmd[3:])]
+            process = place.start(argv, env)
+            self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, process.pid, None
+            self._reconcile_connection_info(self.provisioner.connection_info)
 
-    km = SandboxedKernelManager(kernel_name="python3", transport="ipc",
-                                ip=os.path.join(place.host, "runtime", "kernel"))
+    km = PlacedKernelManager(kernel_name="python3", transport="ipc", ip=f"{place.sockets}/kernel")
     km._kernel_spec = KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                                  display_name="Python 3", language="python", interrupt_mode="message")
     km.connection_file = os.path.join(place.host, "runtime", f"kernel-{secrets.token_hex(8)}.json")
@@ -134,7 +200,7 @@ def _notebook(job):
 
     ex = job.execution
     nb = nbformat.from_dict(job.notebook)
-    with _Place(job) as place:
+    with _Place(job, "kernel") as place:
         startup = _STARTUP.format(max_output=int(job.limits.max_output))
         if job.isolated:
             startup = _LIMIT_RESOURCES + startup
@@ -142,7 +208,9 @@ def _notebook(job):
             f.write(startup)
         env = {"IPYTHONDIR": f"{place.seen}/ipython", "JUPYTER_RUNTIME_DIR": f"{place.seen}/runtime",
                "MPLCONFIGDIR": f"{place.seen}/home/.matplotlib", "NBGRADER_EXECUTION": "autograde",
-               "PATH": os.path.join(sys.prefix, "bin")}
+               "PATH": os.path.join(sys.prefix, "bin"), remote.ENV: f"{place.seen}/{isolation.GRADER}/verdicts",
+               remote.SEEDS_ENV: json.dumps(job.seeds)}
+        stop_verdicts = remote.serve(f"{place.grader}/verdicts", _size_verdict)
         km = _kernel_manager(place, env)
         client = NotebookClient(
             nb, km=km, timeout=ex.cell_timeout, interrupt_on_timeout=ex.interrupt_on_timeout, allow_errors=True,
@@ -155,7 +223,7 @@ def _notebook(job):
         watch = _Watch(km, job.limits.timeout, job.limits.memory)
         stopped = None
         try:
-            client.execute(env=_kernel_env(place, env), cwd=os.path.join(place.host, "home"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            client.execute()
         except DeadKernelError:
             stopped = watch.reason or "the kernel died (os._exit, a crash, or a signal)"
         except CellTimeoutError:
@@ -165,17 +233,12 @@ def _notebook(job):
         finally:
             watch.stop()
             _shutdown(km)
+            stop_verdicts()
     stopped = stopped or watch.reason
     if stopped:
         mark_unrun(nb, stopped)
     _limit_output(nb, job.limits.max_output)
     return nb, stopped
-
-
-def _kernel_env(place, env):
-    """The environment of an unisolated kernel; bwrap gives a sandboxed one only its own."""
-    return {**os.environ, **isolation.environment(place.host, **env, HOME=f"{place.seen}/home",
-                                                  TMPDIR=f"{place.seen}/tmp")}
 
 
 def _record_error(cell, cell_index, execute_reply):
@@ -298,28 +361,29 @@ def _python(source):
 
 def _recheck(nb, job):
     """Run every code cell but the tests in a fresh sandbox with the submission's own files,
-    then the graded functions on the hidden inputs: {name: outputs or error}."""
+    then the graded functions on the hidden inputs: {name: what observe saw, or an error}."""
     cells = [_python(c.source) for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
     nonce = secrets.token_hex(16)
-    request = json.dumps({"cells": cells, "functions": [list(f) for f in job.functions], "seeds": job.seeds,
-                          "cell_timeout": job.execution.cell_timeout, "memory": job.limits.memory,
-                          "isolated": job.isolated, "nonce": nonce})
-    with _Place(job) as place:
-        if job.isolated:
-            python = [os.path.realpath(sys.executable), "-s", "-S", "-m", "rnnkit.autograde.recheck"]
-            argv, env = place.command(python, isolation.recheck_view(), {"PYTHONPATH": isolation.LIBRARY})
-        else:
-            argv, env = place.command([sys.executable, "-m", "rnnkit.autograde.recheck"], None, {})
-        try:
-            done = subprocess.run(argv, input=request, capture_output=True, text=True, env=env,
-                                  cwd=os.path.join(place.host, "home"), timeout=job.limits.timeout)
-        except subprocess.TimeoutExpired:
-            return {name: {"error": f"the clean re-check ran longer than {job.limits.timeout:g} s"}
-                    for name, _ in job.functions}
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(nonce)]
+    request = {"cells": cells, "functions": [list(f) for f in job.functions], "seeds": job.seeds,
+               "cell_timeout": job.execution.cell_timeout, "memory": job.limits.memory, "isolated": job.isolated,
+               "nonce": nonce}
+    with _Place(job, "recheck") as place:
+        with open(os.path.join(place.host, isolation.GRADER, "request.json"), "w") as f:
+            json.dump(request, f)
+        result = os.path.join(place.host, "runtime", "result")
+        with open(result, "w"), open(result) as output:  # read through this descriptor: the name may be deleted
+            process = place.start(["-m", "rnnkit.autograde.recheck"], {}, stdout=f"{place.seen}/runtime/result",
+                                  stdin=f"{place.seen}/{isolation.GRADER}/request.json")
+            try:
+                process.wait(timeout=job.limits.timeout)
+            except subprocess.TimeoutExpired:
+                return {name: {"error": f"the clean re-check ran longer than {job.limits.timeout:g} s"}
+                        for name, _ in job.functions}
+            finally:
+                kill_tree(process.pid)
+            lines = [ln for ln in output.read().splitlines() if ln.startswith(nonce)]
     if not lines:
-        why = f"the clean re-check process ended without a result (exit code {done.returncode})"
+        why = f"the clean re-check process ended without a result (exit code {process.returncode})"
         return {name: {"error": why} for name, _ in job.functions}
     found = json.loads(lines[-1][len(nonce):])
     return {name: found.get(name, {"error": "no result"}) for name, _ in job.functions}
-

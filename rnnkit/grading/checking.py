@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from rnnkit.grading import diagnosis, guard, specs
+from rnnkit.grading import diagnosis, guard, remote, specs
 from rnnkit.grading.comparison import GradingError, wrong_outputs
 from rnnkit.grading.specs import SPECS, WrongReturn
 
@@ -23,11 +23,18 @@ def check(name, fn, forward=None, *, visible=False, seed=None):
     random inputs (the seed is printed with any failure, so it can be reproduced)."""
     spec = _spec(name)
     sizes = _sizes(spec, visible)
-    seed = (VISIBLE_SEED if visible else int.from_bytes(os.urandom(4), "little")) if seed is None else seed
+    if seed is None:
+        seed = VISIBLE_SEED if visible else remote.hidden_seed(name)
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "little")
     try:
         _check_signature(spec, fn, forward)
         for i, size in enumerate(sizes):  # one size at a time: the first wrong one ends the check
-            message = _verdict(spec, _observe(spec, fn, forward, size, seed + i), size, seed + i)
+            runs = _observe(spec, fn, forward, size, seed + i)
+            if remote.active():  # graded by rnnkit grade: a process with torch judges
+                message = remote.ask(name, visible, i, seed + i, runs)
+            else:
+                message = _verdict(spec, runs, size, seed + i)
             if message:
                 raise GradingError(message)
     except GradingError as error:
@@ -47,8 +54,9 @@ def passed(name, visible):
 
 def prepare():
     """Load the references and mistake models (and torch) now, so that the first test answers
-    at once. A clean re-check process sets RNNKIT_GRADING_CLEAN and skips this: it needs no torch."""
-    if not os.environ.get("RNNKIT_GRADING_CLEAN"):
+    at once. Where another process judges (a kernel graded by rnnkit grade, a clean re-check
+    that sets RNNKIT_GRADING_CLEAN), torch is not needed and not loaded."""
+    if not os.environ.get("RNNKIT_GRADING_CLEAN") and not remote.active():
         import rnnkit.grading.mistake_models  # noqa: F401
         import rnnkit.reference  # noqa: F401
 
@@ -74,6 +82,13 @@ def verdict(name, observed, seed=0, *, visible=False):
         if message:
             return message
     return None
+
+
+def size_verdict(name, index, seed, runs, *, visible=False):
+    """The verdict on the runs of one size, number `index` of the check: what a process with
+    torch answers a kernel that observed them (rnnkit.grading.remote)."""
+    spec = _spec(name)
+    return _verdict(spec, runs, _sizes(spec, visible)[index], seed)
 
 
 def _spec(name):
