@@ -8,9 +8,8 @@ fails the clean re-check, the clean verdict counts.
 """
 
 import csv
-import ctypes
+import re
 import os
-import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -20,6 +19,7 @@ from multiprocessing import get_context
 from rnnkit.autograde import course as nbg
 from rnnkit.autograde import isolation, worker
 from rnnkit.autograde.job import Job, Limits, Result
+from rnnkit.autograde.pools import PRELOADABLE
 from rnnkit.grading.assignments import FUNCTIONS, cell_label, function_tested_by
 
 
@@ -64,7 +64,7 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
             for name, nb in prepared.items():
                 fns = tuple(functions.get(name, ()))
                 job = Job(student, name, nb, _files(path), fns, {fn: seeds[fn] for fn, _ in fns}, execution, limits,
-                          isolated)
+                          isolated, _imported(nb))
                 jobs.setdefault(student, {})[name] = (job, digest)
                 futures[pool.submit(job)] = (student, name)
         bar = Progress(len(found), len(outcomes))
@@ -117,6 +117,12 @@ def _prepare(course, assignment, student, path, names, force):
     return None, prepared, digest
 
 
+def _imported(nb):
+    """The heavy modules (pools.PRELOADABLE) that the notebook's code imports."""
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    return tuple(m for m in PRELOADABLE if re.search(rf"^\s*(import|from)\s+{m}\b", code, re.M))
+
+
 def _files(path):
     """The submission's other files, copied into its sandbox."""
     return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*")
@@ -133,7 +139,7 @@ class _Workers:
             self.client = Client(scheduler)
         else:
             n = workers or os.cpu_count() or 1
-            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=_start,
+            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=worker.start,
                                             initargs=(os.getpid(),))
             for _ in range(n):  # spawn the workers now: they import what notebooks need while jobs are prepared
                 self.pool.submit(int)
@@ -154,15 +160,6 @@ class _Workers:
             self.client.close()
         else:
             self.pool.shutdown(cancel_futures=True)
-
-
-def _start(coordinator):
-    """A local worker dies with the coordinator, SIGKILL included (and its sandboxes with it:
-    bwrap dies with its parent); it imports what every notebook needs once."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != coordinator:  # the coordinator died before the line above
-        os._exit(1)
-    worker.warm()
 
 
 def _result(future):

@@ -30,6 +30,8 @@ class Job:
     functions: the graded functions it defines, as (name, the forward a backward needs or None).
     seeds: {function: seed of its hidden inputs} for the clean re-check.
     isolated: run in a sandbox (rnnkit.autograde.isolation); False only with --no-isolation.
+    preload: heavy modules the notebook imports (rnnkit.autograde.pools.PRELOADABLE), imported
+      once by the pool its kernel forks from.
     """
     student: str
     name: str
@@ -40,6 +42,7 @@ class Job:
     execution: Execution = Execution()
     limits: Limits = Limits()
     isolated: bool = True
+    preload: tuple = ()
 
 
 @dataclass(frozen=True)

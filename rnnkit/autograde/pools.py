@@ -18,7 +18,7 @@ from rnnkit.autograde import isolation
 
 KINDS = {  # kind -> (view, Python command, modules imported once, environment)
     "kernel": (isolation.kernel_view, lambda: [sys.executable],
-               ["numpy", "torch", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+               ["numpy", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
                 "jupyter_client.session", "rnnkit.params", "rnnkit.gradcheck"], {}),
     "recheck": (isolation.recheck_view, lambda: [os.path.realpath(sys.executable), "-s", "-S"],
                 ["numpy", "rnnkit.grading", "rnnkit.autograde.recheck"], {"PYTHONPATH": isolation.LIBRARY}),
@@ -27,20 +27,26 @@ KINDS = {  # kind -> (view, Python command, modules imported once, environment)
 _POOLS, _LOCK = {}, threading.Lock()
 
 
-def get(kind):
-    """This process's pool of `kind`, started on first use and again if its server died."""
+PRELOADABLE = ("torch",)  # heavy modules a notebook may import, imported by its pool's server instead
+
+
+def get(kind, preload=()):
+    """This process's pool of `kind` whose server also imported `preload`, started on first use
+    and again if its server died."""
+    key = (kind, tuple(preload))
     with _LOCK:
-        pool = _POOLS.get(kind)
+        pool = _POOLS.get(key)
         if pool is None or not pool.alive():
             if pool is not None:
                 pool.close()
-            _POOLS[kind] = pool = Pool(kind)
+            _POOLS[key] = pool = Pool(kind, preload)
         return pool
 
 
 class Pool:
-    def __init__(self, kind):
+    def __init__(self, kind, preload=()):
         view, python, modules, env = KINDS[kind]
+        modules = [*modules, *preload]
         self.kind, self.scratch = kind, isolation.scratch()
         os.mkdir(os.path.join(self.scratch, "jobs"))
         isolation.hand_over(self.scratch)

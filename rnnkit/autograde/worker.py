@@ -62,6 +62,16 @@ def run(job):
     return Result(notebook=nb, stopped=stopped, recheck=recheck, seconds=time.monotonic() - start)
 
 
+def start(coordinator):
+    """A local worker process: it dies with the coordinator, SIGKILL included (and its pools'
+    sandboxes with it: bwrap dies with its parent), and imports what every job needs once."""
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != coordinator:  # the coordinator died before the line above
+        os._exit(1)
+    warm()
+
+
 def warm():
     """Import once, in a worker process, what every job needs: the notebook machinery, and the
     references and mistake models (torch) that judge what sandboxes observe."""
@@ -108,7 +118,7 @@ class _Place:
     def __init__(self, job, kind):
         self.isolated = job.isolated
         if self.isolated:
-            self.pool = pools.get(kind)
+            self.pool = pools.get(kind, job.preload if kind == "kernel" else ())
             self.name, self.host = self.pool.job()
         else:
             self.pool, self.name, self.host = None, None, isolation.scratch()
