@@ -6,6 +6,7 @@ moves, nothing outlives grading, a killed run resumes, and the same work runs on
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -60,6 +61,8 @@ def submissions(oracle):
         "ada": with_solution_code(SOLVED),
         "bob": EXERCISE,  # handed in untouched
         "cy": with_solution_code(SOLVED, replacements=OVERWRITE),
+        "dee": with_solution_code(SOLVED, replacements=[("dhs[:, t] + dh", "dhs[:, t]")]),  # no carry in BPTT
+        "eve": with_solution_code(SOLVED, replacements=[(' + p["bias_hh"]', "")]),  # b_hh missing: three fail
         "printer": with_solution_code(SOLVED, replacements=[("h_next = np.tanh(a)",
                                                              "h_next = np.tanh(a)\n    print('debug', h_next.shape)")]),
         "warner": with_solution_code(SOLVED, replacements=warner),
@@ -82,7 +85,8 @@ def submissions(oracle):
 # student: (score, failed test cells, words in the reason or None)
 EXPECTED = {
     "ada": (10, [], None), "bob": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
-    "cy": (7, ["test_rnn_backward"], None), "printer": (10, [], None), "warner": (10, [], None),
+    "cy": (7, ["test_rnn_backward"], None), "dee": (7, ["test_rnn_backward"], None),
+    "eve": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None), "printer": (10, [], None), "warner": (10, [], None),
     "chatty": (10, [], None), "dup": (10, [], None), "loop": (10, [], None), "spew": (10, [], None),
     "mem": (2, ["test_rnn_backward", "test_rnn_forward", "test_rnn_step_backward"], "memory limit"),
     "exit": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], "kernel died"),
@@ -92,7 +96,7 @@ EXPECTED = {
     "patcher": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
     "silencer": (0, [f"test_{f}" for f in sorted(FUNCTIONS)], None),
 }
-HONEST = ["ada", "bob", "cy", "printer", "warner", "chatty", "loop"]
+HONEST = ["ada", "bob", "cy", "dee", "eve", "printer", "warner", "chatty", "loop"]  # honest work, right or wrong
 
 
 def class_course(root, notebooks):
@@ -298,10 +302,13 @@ def test_output_is_limited_and_the_cut_costs_nothing(classes):
     assert "output cut" in json.dumps(cells) and state(course, "chatty")["score"] == 10
 
 
-def test_honest_scores_equal_nbgrader_autograde(classes, tmp_path):
+def test_honest_work_gets_what_nbgrader_autograde_gives(classes, tmp_path):
+    """Scores and feedback: the same test cells pass, and each says the same, up to the seed of
+    its hidden inputs (nbgrader draws its own). Only what a notebook prints past the output cap
+    (chatty's) is cut under rnnkit grade; its scores are still nbgrader's."""
     root = classes["root"]["course"]
     copy = tmp_path / "course"
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("autograded", "gradebook.db", ".rnnkit-grade"))
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("autograded", "feedback", "gradebook.db", ".rnnkit-grade"))
     for student in os.listdir(copy / "submitted"):
         if student not in HONEST:
             shutil.rmtree(copy / "submitted" / student)
@@ -312,6 +319,27 @@ def test_honest_scores_equal_nbgrader_autograde(classes, tmp_path):
         ours = nbg.load(classes[mode]["course"])
         for student in HONEST:
             assert nbg.scores(theirs, A, student) == nbg.scores(ours, A, student), (mode, student)
+            if student != "chatty":
+                assert shown_by_tests(copy, student) == shown_by_tests(classes[mode]["course"], student), (mode, student)
+
+
+def shown_by_tests(course, student):
+    """What each test cell of a student's autograded notebook shows: its streams' text (however
+    the kernel's timing split it into outputs) and its errors, seeds left out."""
+    cells = json.loads((course / "autograded" / student / A / f"{A}.ipynb").read_text())["cells"]
+    shown = {}
+    for cell in cells:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("test_"):
+            parts = []
+            for o in cell["outputs"]:
+                part = [o["output_type"], o.get("name"), "".join(o.get("text", "")), o.get("ename"), o.get("evalue")]
+                if parts and part[0] == parts[-1][0] == "stream" and part[1] == parts[-1][1]:
+                    parts[-1][2] += part[2]
+                else:
+                    parts.append(part)
+            shown[grade_id] = re.sub(r"seed \d+", "seed N", json.dumps(parts))
+    return shown
 
 
 def test_feedback_and_report(classes):

@@ -247,8 +247,26 @@ def _notebook(job):
     stopped = stopped or watch.reason
     if stopped:
         mark_unrun(nb, stopped)
+    _join_streams(nb)
     _limit_output(nb, job.limits.max_output)
     return nb, stopped
+
+
+def _join_streams(nb):
+    """One output for consecutive text on the same stream. How the kernel split it into
+    messages depends on timing alone (a check that asks for verdicts takes longer between two
+    prints than one that judges in the kernel), and a notebook should not."""
+    for cell in nb.cells:
+        joined = []
+        for output in cell.get("outputs", []):
+            last = joined[-1] if joined else None
+            if last and output.get("output_type") == last.get("output_type") == "stream" and \
+                    output.get("name") == last.get("name"):
+                last["text"] = "".join(last["text"]) + "".join(output["text"])
+            else:
+                joined.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = joined
 
 
 def _record_error(cell, cell_index, execute_reply):
