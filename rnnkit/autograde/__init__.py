@@ -1,9 +1,10 @@
 """Grading a class: `rnnkit grade`, `rnnkit feedback` and `rnnkit report`.
 
 `grade` coordinates: it prepares each submission with nbgrader's sanitize steps, hands a
-`job` to workers, judges what comes back and commits through nbgrader (`course`). A
-`worker` runs the notebook and then the clean re-check (`recheck`), each in a sandbox
-(`isolation`). `reports` writes what people read.
+`job` to workers and commits what comes back through nbgrader (`course`). A `worker` runs
+the notebook and then the clean re-check (`recheck`), and judges both; each runs in a sandbox
+of its own (`isolation`), forked from a `pools` fork server (`forkserver`) that imported
+what it needs once. `reports` writes what people read.
 """
 
 import sys
