@@ -47,8 +47,8 @@ def sandboxed(code, kind="probe", stdin="", timeout=60):
                          stdin=f"{inside}/stdin", stdout=f"{inside}/stdout")
     try:
         process.wait(timeout=timeout)
-        out = isolation._read(os.path.join(path, "runtime", "stdout"))
-        assert out, isolation._read(os.path.join(path, "setup-error")) or "the job printed nothing"
+        out = pools._read(os.path.join(path, "runtime", "stdout"))
+        assert out, pools._read(os.path.join(path, "setup-error")) or "the job printed nothing"
         return out
     finally:
         process.kill()

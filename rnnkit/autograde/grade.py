@@ -8,8 +8,8 @@ fails the clean re-check, the clean verdict counts.
 """
 
 import csv
-import re
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 from rnnkit.autograde import course as nbg
-from rnnkit.autograde import isolation, worker
+from rnnkit.autograde import notebook, pools, worker
 from rnnkit.autograde.job import Job, Limits, Result
-from rnnkit.autograde.pools import PRELOADABLE
 from rnnkit.grading.assignments import FUNCTIONS, cell_label, function_tested_by
 
 
@@ -42,13 +41,13 @@ class Outcome:
 def grade(root, assignment, *, workers=None, timeout=600, force=False, students=None, scheduler=None,
           memory=2048, max_output=1_000_000, db_url=None, isolated=True):
     """Grade `assignment` in the course at `root`; returns a list of Outcome (one per student).
-    Raises isolation.Unavailable if sandboxes cannot run here and `isolated` is True."""
+    Raises rnnkit.autograde.isolation.Unavailable if sandboxes cannot run here and `isolated` is True."""
     course = nbg.load(root, db_url)
     names = nbg.notebooks(course, assignment)
     found = nbg.submissions(course, assignment, students)
     functions = _graded_functions(course, assignment, names)
     if isolated:
-        isolation.check()
+        pools.check()
     limits, execution = Limits(timeout=timeout, memory=memory, max_output=max_output), nbg.execution(course)
     # One seed per function for the run: every submission sees the same hidden inputs, whose
     # right answers are computed once.
@@ -120,7 +119,7 @@ def _prepare(course, assignment, student, path, names, force):
 def _imported(nb):
     """The heavy modules (pools.PRELOADABLE) that the notebook's code imports."""
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    return tuple(m for m in PRELOADABLE if re.search(rf"^\s*(import|from)\s+{m}\b", code, re.M))
+    return tuple(m for m in pools.PRELOADABLE if re.search(rf"^\s*(import|from)\s+{m}\b", code, re.M))
 
 
 def _files(path):
@@ -178,7 +177,7 @@ def _commit(course, assignment, student, jobs, results):
         nb = result.notebook
         if nb is None:  # the worker could not run it: every test cell scores 0, with the reason
             nb = job.notebook
-            worker.mark_unrun(nb, result.stopped)
+            notebook.mark_unrun(nb, result.stopped)
         executed[name] = nb
         if result.stopped:
             stopped.append(result.stopped)

@@ -223,53 +223,6 @@ def environment(scratch_dir, **extra):
     return env
 
 
-def check():
-    """Raise Unavailable, saying why and what to do, unless sandboxes can run here: a pool
-    sandbox starts, and a job in it moves into a sandbox of its own and imports what a notebook
-    needs."""
-    if not shutil.which("bwrap"):
-        raise Unavailable("bubblewrap is not installed. Install it (Debian and Ubuntu: apt install bubblewrap; "
-                          "Fedora: dnf install bubblewrap), or grade with --no-isolation, which gives up the "
-                          "protection described in the grading appendix.")
-    from rnnkit.autograde import pools
-    try:
-        pool = pools.Pool("probe")
-    except RuntimeError as error:
-        _unavailable(str(error))
-    try:
-        name, path = pool.job()
-        hand_over(path)
-        code = "import numpy, rnnkit.grading, ipykernel; print('ok')"
-        process = pool.spawn(name, ["-c", code], environment(path), f"{INSIDE}/home", stdout=f"{INSIDE}/probe")
-        process.wait(timeout=120)
-        if _read(os.path.join(path, "probe")).strip() != "ok":
-            _unavailable(_read(os.path.join(path, "setup-error")) or "a job in the sandbox printed nothing")
-    finally:
-        pool.close()
-
-
-def _read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def _unavailable(error):
-    error = error.strip()[-600:]
-    if any(words in error for words in ("namespace", "uid map", "uid_map", "Operation not permitted", "unshare")):
-        raise Unavailable(
-            f"this machine does not allow unprivileged user namespaces, which the sandbox needs ({error}). "
-            "Enable them: sysctl -w user.max_user_namespaces=15000; on Debian before 11, also sysctl -w "
-            "kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later, sysctl -w "
-            "kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile that lets bwrap create them); "
-            "in a container, a seccomp profile that allows them. Or grade with --no-isolation, which gives up the "
-            "protection described in the grading appendix.")
-    who = "nobody, so the environment must be readable by other users (chmod -R o+rX)" if _as_root() else "you"
-    raise Unavailable(f"a sandbox cannot run this Python environment (it runs as {who}): {error}")
-
-
 def limit_resources():
     """Called inside a sandbox before any submitted code runs: at most MAX_PROCESSES processes
     (RLIMIT_NPROC holds per user namespace, so it counts this sandbox's alone) and files of at

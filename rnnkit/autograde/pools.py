@@ -6,6 +6,7 @@ already imported. A job here is a directory of the pool and the process working 
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ KINDS = {  # kind -> (view, Python command, modules imported once, environment)
                 "jupyter_client.session", "rnnkit.params", "rnnkit.gradcheck"], {}),
     "recheck": (isolation.recheck_view, lambda: [os.path.realpath(sys.executable), "-s", "-S"],
                 ["numpy", "rnnkit.grading", "rnnkit.autograde.recheck"], {"PYTHONPATH": isolation.LIBRARY}),
-    "probe": (isolation.kernel_view, lambda: [sys.executable], [], {}),  # isolation.check()'s
+    "probe": (isolation.kernel_view, lambda: [sys.executable], [], {}),  # check()'s
 }
 _POOLS, _LOCK = {}, threading.Lock()
 
@@ -88,6 +89,53 @@ class Pool:
             self.server.kill()  # bwrap: every job of the pool goes with it
             self.server.wait()
         isolation.remove(self.scratch)
+
+
+def check():
+    """Raise Unavailable, saying why and what to do, unless sandboxes can run here: a pool
+    sandbox starts, and a job in it moves into a sandbox of its own and imports what a notebook
+    needs."""
+    if not shutil.which("bwrap"):
+        raise isolation.Unavailable("bubblewrap is not installed. Install it (Debian and Ubuntu: apt install bubblewrap; "
+                          "Fedora: dnf install bubblewrap), or grade with --no-isolation, which gives up the "
+                          "protection described in the grading appendix.")
+    try:
+        pool = Pool("probe")
+    except RuntimeError as error:
+        _unavailable(str(error))
+    try:
+        name, path = pool.job()
+        isolation.hand_over(path)
+        code = "import numpy, rnnkit.grading, ipykernel; print('ok')"
+        process = pool.spawn(name, ["-c", code], isolation.environment(path), f"{isolation.INSIDE}/home",
+                             stdout=f"{isolation.INSIDE}/probe")
+        process.wait(timeout=120)
+        if _read(os.path.join(path, "probe")).strip() != "ok":
+            _unavailable(_read(os.path.join(path, "setup-error")) or "a job in the sandbox printed nothing")
+    finally:
+        pool.close()
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _unavailable(error):
+    error = error.strip()[-600:]
+    if any(words in error for words in ("namespace", "uid map", "uid_map", "Operation not permitted", "unshare")):
+        raise isolation.Unavailable(
+            f"this machine does not allow unprivileged user namespaces, which the sandbox needs ({error}). "
+            "Enable them: sysctl -w user.max_user_namespaces=15000; on Debian before 11, also sysctl -w "
+            "kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later, sysctl -w "
+            "kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile that lets bwrap create them); "
+            "in a container, a seccomp profile that allows them. Or grade with --no-isolation, which gives up the "
+            "protection described in the grading appendix.")
+    who = "nobody, so the environment must be readable by other users (chmod -R o+rX)" if os.geteuid() == 0 else "you"
+    raise isolation.Unavailable(f"a sandbox cannot run this Python environment (it runs as {who}): {error}")
 
 
 class Process:

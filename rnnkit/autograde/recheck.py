@@ -6,8 +6,9 @@ standard library, numpy and rnnkit (no torch, nothing the notebook's kernel wrot
 student's code cells (every cell but the test cells) run in plain Python, statement by
 statement, so that a failing import or a stray line costs nothing it did not cost in the
 notebook. Then the graded functions run on the hidden inputs, watched as in the notebook, and
-only their outputs go back, as plain data, to the coordinator, which compares them with
-answers it computed before any student code ran.
+only what they gave goes back, as plain data, to the worker, outside the sandbox, which judges
+it. `run` is the worker's side; `main` runs in the clean process, which has no psutil, IPython
+or torch to import.
 
 stdin: {"cells": [...], "functions": [[name, forward], ...], "seeds": {name: seed},
         "cell_timeout": s, "memory": MB, "isolated": bool, "nonce": str}
@@ -19,8 +20,61 @@ import ast
 import gc
 import json
 import os
+import secrets
 import signal
+import subprocess
 import sys
+
+
+# ---- the worker's side: ask for a clean re-check and read what it found -----------------------
+
+def _is_test(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _python(source):
+    """A cell's source as plain Python: IPython's magics and shell escapes become calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 (what IPython cannot read, Python will not run either)
+        return source
+
+
+def run(nb, job):
+    """Run every code cell but the tests in a fresh sandbox with the submission's own files,
+    then the graded functions on the hidden inputs: {name: what observe saw, or an error}."""
+    from rnnkit.autograde import isolation
+    from rnnkit.autograde.place import Place, kill_tree
+    cells = [_python(c.source) for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
+    nonce = secrets.token_hex(16)
+    request = {"cells": cells, "functions": [list(f) for f in job.functions], "seeds": job.seeds,
+               "cell_timeout": job.execution.cell_timeout, "memory": job.limits.memory, "isolated": job.isolated,
+               "nonce": nonce}
+    with Place(job, "recheck") as place:
+        with open(os.path.join(place.host, isolation.GRADER, "request.json"), "w") as f:
+            json.dump(request, f)
+        result = os.path.join(place.host, "runtime", "result")
+        with open(result, "w"), open(result) as output:  # read through this descriptor: the name may be deleted
+            process = place.start(["-m", "rnnkit.autograde.recheck"], {}, stdout=f"{place.seen}/runtime/result",
+                                  stdin=f"{place.seen}/{isolation.GRADER}/request.json")
+            try:
+                process.wait(timeout=job.limits.timeout)
+            except subprocess.TimeoutExpired:
+                return {name: {"error": f"the clean re-check ran longer than {job.limits.timeout:g} s"}
+                        for name, _ in job.functions}
+            finally:
+                kill_tree(process.pid)
+            lines = [ln for ln in output.read().splitlines() if ln.startswith(nonce)]
+    if not lines:
+        why = f"the clean re-check process ended without a result (exit code {process.returncode})"
+        return {name: {"error": why} for name, _ in job.functions}
+    found = json.loads(lines[-1][len(nonce):])
+    return {name: found.get(name, {"error": "no result"}) for name, _ in job.functions}
+
+
+# ---- the clean process's side ------------------------------------------------------------------
 
 class _Timeout(BaseException):
     pass
