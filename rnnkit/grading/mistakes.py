@@ -52,12 +52,12 @@ class Mistake(enum.Enum):
     BIAS_GRAD_AVERAGED = "bias gradients averaged over the batch"
     # a sequence
     STATE_NOT_UPDATED = "every step reads the initial state"
-    OFF_BY_ONE = "the states h_0 .. h_{T-1} returned"
-    NO_CARRY = "no gradient from step t into step t - 1"
+    OFF_BY_ONE = "the states shifted by one (h_0 .. h_{T-1} returned)"
+    NO_CARRY = "no carry: no gradient from step t into step t - 1"
     NO_CARRY_H = "LSTM: no gradient from step t into step t - 1 through h"
     NO_CARRY_C = "LSTM: no gradient from step t into step t - 1 through c"
-    OVERWRITE_FIRST = "the parameter gradients of step 0 only"
-    OVERWRITE_LAST = "the parameter gradients of the last step only"
+    OVERWRITE_FIRST = "parameter gradients overwritten at each step (step 0's kept)"
+    OVERWRITE_LAST = "parameter gradients overwritten at each step (the last step's kept)"
     # numerics of gradients
     SIGMOID_OF_MINUS_X = "σ(−x) computed"
     SIGMOID_IS_TANH = "tanh computed instead of σ"
