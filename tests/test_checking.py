@@ -156,6 +156,17 @@ def test_every_message_ends_with_the_kinds_of_what_was_found():
     assert run("01_rnn", "rnn_step_backward", wrong).splitlines()[-1] == "Diagnosis: forward_wrong"
 
 
+def test_observed_data_with_a_size_or_an_output_left_out_does_not_pass():
+    ns = namespace(SOURCES["01_rnn"])
+    observed = grading.observe("rnn_step_backward", ns["rnn_step_backward"], ns["rnn_step_forward"], 3)
+    assert grading.verdict("rnn_step_backward", observed, 3) is None
+    assert "not observed on every input size" in grading.verdict("rnn_step_backward", observed[:1], 3)
+    observed[1][1]["outputs"] = observed[1][1]["outputs"][:2]
+    assert "not observed whole" in grading.verdict("rnn_step_backward", observed, 3)
+    observed[1][1] = {"problem": "raised", "finding": "no such kind"}
+    assert grading.verdict("rnn_step_backward", observed, 3).endswith("Diagnosis: raised")
+
+
 def test_a_forbidden_call_is_seen_without_a_right_answer():
     cheat = namespace(SOURCES["01_rnn"] + "\nimport torch\ndef rnn_forward(xs, h0, p):\n    torch.zeros(1)\n")
     observed = grading.observe("rnn_forward", cheat["rnn_forward"], None, 1)
@@ -166,4 +177,15 @@ def test_importing_the_grader_does_not_import_torch():
     import subprocess
     code = "import sys, rnnkit.grading, rnnkit.gradcheck; assert 'torch' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_observing_every_graded_function_needs_no_torch():
+    import subprocess
+    code = ("import sys, rnnkit.grading as g; from rnnkit.grading.specs import SPECS\n"
+            "for name, spec in SPECS.items():\n"
+            "    fn = lambda *args: 1 / 0\n"
+            "    g.observe(name, fn, fn if spec.forward else None, 1)\n"
+            "assert 'torch' not in sys.modules, 'observe imported torch'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 

@@ -72,11 +72,20 @@ def verdict(name, observed, seed=0, *, visible=False):
     cache from a forward pass that is right on every size; else the message is the forward's."""
     spec = _spec(name)
     sizes = _sizes(spec, visible)
+    if not _whole(spec, observed, sizes):  # data from another process: a run left out cannot pass
+        return diagnosis.problem(f"{name} was not observed on every input size of its check.", Finding.WRONG_RETURN)
     if spec.forward:
         before = diagnosis.message(SPECS[spec.forward], _cases(SPECS[spec.forward], [r[0] for r in observed], sizes, seed))
         if before:
             return diagnosis.needs_forward(spec, before, _cases(spec, [r[1] for r in observed], sizes, seed, judge=False))
     return diagnosis.message(spec, _cases(spec, [r[1] for r in observed], sizes, seed))
+
+
+def _whole(spec, observed, sizes):
+    """Whether `observed` has a [forward's run, the function's run] of dicts for every size."""
+    return isinstance(observed, list) and len(observed) == len(sizes) and all(
+        isinstance(runs, (list, tuple)) and len(runs) == 2 and isinstance(runs[1], dict)
+        and (isinstance(runs[0], dict) or not spec.forward) for runs in observed)
 
 
 def _spec(name):
@@ -114,7 +123,11 @@ def _cases(spec, runs, sizes, seed, judge=True):
         make = (lambda s, sd: lambda: spec.make(np.random.default_rng(sd), s))(size, seed + i)
         case = diagnosis.Case(size, seed + i, make)
         if "problem" in got:
-            case.problem, case.problem_kind = got["problem"], Finding[got.get("finding", "raised").upper()]
+            kind = str(got.get("finding", "raised")).upper()
+            case.problem, case.problem_kind = str(got["problem"]), Finding.__members__.get(kind, Finding.RAISED)
+        elif not isinstance(got.get("outputs"), list) or len(got["outputs"]) != len(spec.outputs):
+            # observe() always sends one output per name: anything else was not made by it
+            case.problem, case.problem_kind = f"{spec.name}'s outputs were not observed whole.", Finding.WRONG_RETURN
         else:
             case.notes = tuple(_notes(spec, got))
             if judge:

@@ -38,7 +38,7 @@ def items(spec, outs):
     a number (a norm, say) as a 0-d float64 array."""
     for name, value in zip(spec.outputs, outs):
         if isinstance(value, dict):
-            for key in sorted(value):
+            for key in sorted(value, key=str):  # a student's keys may not compare with each other
                 yield f"{name}[{key!r}]", value[key]
         else:
             yield name, guard.as_float64(value) if _number(value) else value
@@ -86,7 +86,7 @@ def compare(spec, outs, right):
         if isinstance(r_out, dict):
             pairs = [(f"{name}[{k!r}]", None, r_out[k]) for k in sorted(r_out)]
             if not isinstance(m_out, dict) or set(m_out) != set(r_out):
-                got = sorted(m_out) if isinstance(m_out, dict) else type(m_out).__name__
+                got = sorted(map(str, m_out)) if isinstance(m_out, dict) else type(m_out).__name__
                 notes.append(Note(Finding.WRONG_KEYS, f"{name} must be a dict with the keys {sorted(r_out)}, got {got}.",
                                   name))
                 for label, _, r in pairs:
