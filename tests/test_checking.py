@@ -81,6 +81,7 @@ CROSS_PROCESS = [
                                ("h_next = (1 - z) * n + z * h_prev", "h_next = z * n + (1 - z) * h_prev")]),
     ("03_gru", "gru_forward", [("np.stack(hs, axis=1), caches", "np.stack(hs, axis=1).astype(np.float32), caches")]),
     ("01_rnn", "rnn_step_backward", [('"bias_ih": da.sum(axis=0)', '"bias_ih": list(da.sum(axis=0))')]),
+    ("01_rnn", "rnn_step_backward", [('"bias_ih": da.sum(axis=0)', '"bias_ih": da')]),  # a wrong shape
     ("02_vanishing_gradients", "clip_grad_norm", [("return {k: g * scale for k, g in grads.items()}, total",
                                                    "for g in grads.values():\n            g *= scale\n"
                                                    "        return grads, total")]),

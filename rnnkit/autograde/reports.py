@@ -56,7 +56,8 @@ def _message(cell):
 
 def book_location(given=None):
     """Where the feedback page's links point: `given`, RNNKIT_BOOK_URL, or the local build."""
-    return given or os.environ.get(_BOOK_URL) or (Path(rnnkit.__file__).resolve().parents[1] / "_build" / "html").as_uri()
+    local = Path(rnnkit.__file__).resolve().parents[1] / "_build" / "html"
+    return given or os.environ.get(_BOOK_URL) or local.as_uri()
 
 
 # ---- feedback pages --------------------------------------------------------------------------

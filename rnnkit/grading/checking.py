@@ -74,11 +74,13 @@ def verdict(name, observed, seed=0, *, visible=False):
     sizes = _sizes(spec, visible)
     if not _whole(spec, observed, sizes):  # data from another process: a run left out cannot pass
         return diagnosis.problem(f"{name} was not observed on every input size of its check.", Finding.WRONG_RETURN)
+    runs = [r[1] for r in observed]
     if spec.forward:
-        before = diagnosis.message(SPECS[spec.forward], _cases(SPECS[spec.forward], [r[0] for r in observed], sizes, seed))
+        forward = SPECS[spec.forward]
+        before = diagnosis.message(forward, _cases(forward, [r[0] for r in observed], sizes, seed))
         if before:
-            return diagnosis.needs_forward(spec, before, _cases(spec, [r[1] for r in observed], sizes, seed, judge=False))
-    return diagnosis.message(spec, _cases(spec, [r[1] for r in observed], sizes, seed))
+            return diagnosis.needs_forward(spec, before, _cases(spec, runs, sizes, seed, judge=False))
+    return diagnosis.message(spec, _cases(spec, runs, sizes, seed))
 
 
 def _whole(spec, observed, sizes):

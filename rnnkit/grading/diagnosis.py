@@ -144,13 +144,11 @@ def _fit_lines(spec, fit, cases, first):
     """A found combination, part by part (best fit first), each part with how to fix it."""
     dims = spec.sizes(cases[first].size)
     texts = [_describe(spec, unit, dims) for unit in fit.units]
-    if not fit.everywhere:
-        note = " They give your outputs on this input size exactly, though not on every size."
-    else:
-        note = ""
     if len(texts) == 1:
-        return [f"- Most likely mistake: {texts[0]}.{note}"]
-    return ([f"- Most likely mistakes, which together give exactly your outputs:{note}"]
+        where = "" if fit.everywhere else " It gives your outputs on this input size exactly, though not on every size."
+        return [f"- Most likely mistake: {texts[0]}.{where}"]
+    where = "" if fit.everywhere else " on this input size (though not on every size)"
+    return ([f"- Most likely mistakes, which together give exactly your outputs{where}:"]
             + [f"  {n}. {text}." for n, text in enumerate(texts, 1)])
 
 
