@@ -25,7 +25,10 @@ def main(argv=None):
     f = sub.add_parser("feedback", help="per-student HTML: scores, pass or fail per test, diagnoses")
     f.add_argument("assignment")
     f.add_argument("--student", action="append")
-    r = sub.add_parser("report", help="the class's score distribution and most frequent mistakes (PNG, CSV)")
+    f.add_argument("--book-url", help="the book the pages link to (default: $RNNKIT_BOOK_URL, else the book built "
+                                      "in this checkout, _build/html); give the published book's URL for pages "
+                                      "students read")
+    r = sub.add_parser("report", help="the class's scores and mistakes by kind, with who made each (PNG, CSV, HTML)")
     r.add_argument("assignment")
     args = parser.parse_args(argv)
     try:
@@ -46,7 +49,8 @@ def main(argv=None):
             return 0 if all(o.graded for o in outcomes) else 1
         from rnnkit.autograde import reports
         if args.command == "feedback":
-            for path in reports.feedback(args.course, args.assignment, args.student, db_url=args.db):
+            for path in reports.feedback(args.course, args.assignment, args.student, db_url=args.db,
+                                         book_url=args.book_url):
                 print(path)
         else:
             for path in reports.report(args.course, args.assignment, db_url=args.db):

@@ -108,6 +108,21 @@ def test_every_page_of_the_toc_is_built(site):
     assert (site / "index.html").is_file()
 
 
+def test_every_section_the_grader_cites_is_an_anchor_of_the_built_book(site):
+    """The feedback page links the sections a message cites (rnnkit.grading.book): each link's
+    page is built and has a section with that id."""
+    from rnnkit.grading import book, forms
+    from rnnkit.grading.specs import SPECS
+
+    lines = [book.see_the_book(spec) for spec in SPECS.values()] + [f.section for f in forms.FORMS]
+    broken = []
+    for page, heading in {c for line in lines for c in book.citations(line)}:
+        target = site / f"{page}.html"
+        if not target.is_file() or f'id="{book.anchor(heading)}"' not in target.read_text():
+            broken.append(f"{page}.html#{book.anchor(heading)} ({heading!r})")
+    assert not broken, f"cited sections without an anchor in the built book: {broken}"
+
+
 # ---- nothing a student should not see -------------------------------------------------------
 
 def published_files(site):

@@ -76,7 +76,7 @@ def _kernel_manager(place, env):
 
 def run(job, judge):
     """Run every cell as nbgrader's Execute does, watching time and memory: (nb, stopped).
-    judge(name, visible, index, seed, runs) answers the kernel's tests (rnnkit.grading.remote)."""
+    judge(name, visible, seed, observed) answers the kernel's tests (rnnkit.grading.remote)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError

@@ -16,7 +16,7 @@ from rnnkit.autograde.job import Result
 def run(job):
     """Execute job.notebook in a sandbox, then re-check its functions in another; a Result."""
     start = time.monotonic()
-    nb, stopped = notebook.run(job, _size_verdict)
+    nb, stopped = notebook.run(job, _verdict)
     try:
         found = _judge(job, recheck.run(nb, job)) if job.functions else {}
     except Exception as error:  # noqa: BLE001 (the notebook's result stands without the re-check)
@@ -45,17 +45,18 @@ def warm():
     import rnnkit.reference  # noqa: F401
 
 
-_VERDICTS = {}  # (name, visible, index, seed, encoded runs) -> message: a class makes the same mistakes
+_VERDICTS = {}  # (name, visible, seed, what was observed) -> message: a class makes the same mistakes
 
 
-def _size_verdict(name, visible, index, seed, runs):
-    from rnnkit.grading import checking
+def _verdict(name, visible, seed, observed):
+    """The verdict on what a kernel observed (rnnkit.grading.remote), the same for the same."""
+    from rnnkit.grading import verdict
     from rnnkit.grading.encoding import encode
-    key = (name, visible, index, seed, json.dumps(encode(runs), sort_keys=True))
+    key = (name, visible, seed, json.dumps(encode(observed), sort_keys=True))
     if key not in _VERDICTS:
         if len(_VERDICTS) > 4096:
             _VERDICTS.clear()
-        _VERDICTS[key] = checking.size_verdict(name, index, seed, runs, visible=visible)
+        _VERDICTS[key] = verdict(name, observed, seed, visible=visible)
     return _VERDICTS[key]
 
 

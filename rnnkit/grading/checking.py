@@ -9,11 +9,13 @@ import os
 import numpy as np
 
 from rnnkit.grading import diagnosis, guard, remote, specs
-from rnnkit.grading.comparison import GradingError, wrong_outputs
+from rnnkit.grading.comparison import GradingError, compare, types
+from rnnkit.grading.findings import Finding, Note
 from rnnkit.grading.specs import SPECS, WrongReturn
 
 # The grader's own code that runs inside the watch; the rest of rnnkit may not run there.
-_HARNESS = frozenset(m.__file__ for m in (guard, specs)) | {__file__}
+_HARNESS = frozenset(m.__file__ for m in (guard, specs, specs.base, specs.cells, specs.numerics, specs.attention)) | {
+    __file__}
 VISIBLE_SEED = 1234  # the visible test's inputs are the same for everyone, every time
 
 
@@ -21,22 +23,18 @@ def check(name, fn, forward=None, *, visible=False, seed=None):
     """Grade `fn` as the graded function `name`; `forward` is the student's forward pass that a
     backward function's cache comes from. Visible checks use fixed inputs; hidden ones fresh
     random inputs (the seed is printed with any failure, so it can be reproduced)."""
-    spec = _spec(name)
-    sizes = _sizes(spec, visible)
     if seed is None:
         seed = VISIBLE_SEED if visible else remote.hidden_seed(name)
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "little")
     try:
-        _check_signature(spec, fn, forward)
-        for i, size in enumerate(sizes):  # one size at a time: the first wrong one ends the check
-            runs = _observe(spec, fn, forward, size, seed + i)
-            if remote.active():  # graded by rnnkit grade: a process with torch judges
-                message = remote.ask(name, visible, i, seed + i, runs)
-            else:
-                message = _verdict(spec, runs, size, seed + i)
-            if message:
-                raise GradingError(message)
+        observed = observe(name, fn, forward, seed, visible=visible)
+        if remote.active():  # graded by rnnkit grade: the worker, which has torch, judges
+            message = remote.ask(name, visible, seed, observed)
+        else:
+            message = verdict(name, observed, seed, visible=visible)
+        if message:
+            raise GradingError(message)
     except GradingError as error:
         message = str(error)
         guard.restore_error_display()
@@ -63,11 +61,13 @@ def prepare():
 
 def observe(name, fn, forward=None, seed=0, *, visible=False):
     """Run `fn` on the inputs of every size of the check, watched as `check` does, without
-    judging: per size, [what `forward` gave or None, what `fn` gave], each {"outputs": the
-    outputs} or {"problem": what needs no right answer to be seen: an exception, a forbidden
-    call, an input modified in place...}. What a process without torch sends back (as
-    rnnkit.grading.encoding data), to be judged by `verdict`. A problem before any input (not
-    a function, the wrong arguments) raises GradingError."""
+    judging: per size, [what `forward` gave or None, what `fn` gave]. Each is a dict, either
+    {"outputs": the outputs} with, where it happened, "modified": [names of the inputs it changed
+    in place] and "warnings": [RuntimeWarnings' messages], or {"problem": what stopped it (an
+    exception, a forbidden call, a wrong structure), "finding": its rnnkit.grading.findings key}.
+    What a process without torch sends back (as rnnkit.grading.encoding data), to be judged by
+    `verdict`. A problem before any input (not a function, the wrong arguments) raises
+    GradingError."""
     spec = _spec(name)
     _check_signature(spec, fn, forward)
     return [_observe(spec, fn, forward, size, seed + i) for i, size in enumerate(_sizes(spec, visible))]
@@ -75,20 +75,27 @@ def observe(name, fn, forward=None, seed=0, *, visible=False):
 
 def verdict(name, observed, seed=0, *, visible=False):
     """None if `observe(name, ..., seed, visible=visible)` gave right outputs on every size,
-    else the message `check` would raise, for the first size that is wrong."""
+    else the message `check` raises: about the first size that is wrong, with what the other
+    sizes show besides (rnnkit.grading.diagnosis.message). A backward function is judged on a
+    cache from a forward pass that is right on every size; else the message is the forward's."""
     spec = _spec(name)
-    for i, (size, runs) in enumerate(zip(_sizes(spec, visible), observed)):
-        message = _verdict(spec, runs, size, seed + i)
-        if message:
-            return message
-    return None
+    sizes = _sizes(spec, visible)
+    if not _whole(spec, observed, sizes):  # data from another process: a run left out cannot pass
+        return diagnosis.problem(f"{name} was not observed on every input size of its check.", Finding.WRONG_RETURN)
+    runs = [r[1] for r in observed]
+    if spec.forward:
+        forward = SPECS[spec.forward]
+        before = diagnosis.message(forward, _cases(forward, [r[0] for r in observed], sizes, seed))
+        if before:
+            return diagnosis.needs_forward(spec, before, _cases(spec, runs, sizes, seed, judge=False))
+    return diagnosis.message(spec, _cases(spec, runs, sizes, seed))
 
 
-def size_verdict(name, index, seed, runs, *, visible=False):
-    """The verdict on the runs of one size, number `index` of the check: what a process with
-    torch answers a kernel that observed them (rnnkit.grading.remote)."""
-    spec = _spec(name)
-    return _verdict(spec, runs, _sizes(spec, visible)[index], seed)
+def _whole(spec, observed, sizes):
+    """Whether `observed` has a [forward's run, the function's run] of dicts for every size."""
+    return isinstance(observed, list) and len(observed) == len(sizes) and all(
+        isinstance(runs, (list, tuple)) and len(runs) == 2 and isinstance(runs[1], dict)
+        and (isinstance(runs[0], dict) or not spec.forward) for runs in observed)
 
 
 def _spec(name):
@@ -108,36 +115,49 @@ def _observe(spec, fn, forward, size, seed):
 
 def _outputs_or_problem(spec, fn, forward, size, seed):
     try:
-        return {"outputs": _run(spec, fn, forward, size, seed)[1]}
-    except GradingError as error:
-        return {"problem": str(error)}
+        outs, modified, warned = _run(spec, fn, forward, size, seed)
+    except _Stopped as stopped:
+        return {"problem": stopped.text, "finding": stopped.kind.name.lower()}
+    got = {"outputs": outs}
+    if modified:
+        got["modified"] = modified
+    if warned:
+        got["warnings"] = warned
+    return got
 
 
-def _verdict(spec, runs, size, seed):
-    """The message for one size's [what forward gave, what the function gave], or None where
-    both are right. A backward function is judged on a cache from a forward pass that is right."""
-    before, run = runs
-    if spec.forward:
-        message = _size_verdict(SPECS[spec.forward], before, size, seed)
-        if message:
-            return (f"{spec.name} cannot be checked until {spec.forward} is right, because it runs on "
-                    f"{spec.forward}'s cache. {spec.forward}: {message}")
-    return _size_verdict(spec, run, size, seed)
+def _cases(spec, runs, sizes, seed, judge=True):
+    """diagnosis.Cases of what each size's run gave; with `judge`, compared with the right answers."""
+    cases = []
+    for i, (size, got) in enumerate(zip(sizes, runs)):
+        make = (lambda s, sd: lambda: spec.make(np.random.default_rng(sd), s))(size, seed + i)
+        case = diagnosis.Case(size, seed + i, make)
+        if "problem" in got:
+            kind = str(got.get("finding", "raised")).upper()
+            case.problem, case.problem_kind = str(got["problem"]), Finding.__members__.get(kind, Finding.RAISED)
+        elif not isinstance(got.get("outputs"), list) or len(got["outputs"]) != len(spec.outputs):
+            # observe() always sends one output per name: anything else was not made by it
+            case.problem, case.problem_kind = f"{spec.name}'s outputs were not observed whole.", Finding.WRONG_RETURN
+        else:
+            case.notes = tuple(_notes(spec, got))
+            if judge:
+                case.comparison = compare(spec, got["outputs"], _right_answer(spec.name, size, seed + i))
+            else:  # no right answer to compare with: what the outputs' types show
+                case.notes += tuple(types(spec, got["outputs"]))
+        cases.append(case)
+    return cases
 
 
-def _size_verdict(spec, got, size, seed):
-    if "problem" in got:
-        return got["problem"]
-    where = f"(input size {size}, seed {seed})"
-    right = _right_answer(spec.name, size, seed)
-    try:
-        wrong = wrong_outputs(spec, got["outputs"], right, where)
-    except GradingError as error:
-        return str(error)
-    if not wrong:
-        return None
-    inputs = spec.make(np.random.default_rng(seed), size)
-    return diagnosis.wrong_answer(spec, got["outputs"], right, wrong, inputs, where)
+def _notes(spec, got):
+    """What a run shows that needs no right answer: inputs modified in place, overflow."""
+    if got.get("modified"):
+        names = got["modified"]
+        yield Note(Finding.MODIFIED_INPUT,
+                   f"{spec.name} modified its input{'s' * (len(names) > 1)} {', '.join(names)} in place: compute new "
+                   f"arrays (g * scale instead of g *= scale; np.clip without out=; a copy before changing an "
+                   f"array) and leave the inputs unchanged.")
+    if got.get("warnings") and spec.stability:
+        yield Note(Finding.UNSTABLE, f"{spec.name} is not numerically stable: {got['warnings'][0]}. {spec.stability}")
 
 
 _ANSWERS = {}  # (name, size, seed) -> the right outputs: a class graded with one seed computes each once
@@ -155,26 +175,38 @@ def _right_answer(name, size, seed):
 
 def _check_signature(spec, fn, forward):
     if not callable(fn):
-        raise GradingError(f"{spec.name} is not a function (got {type(fn).__name__}); define it with def.")
+        raise GradingError(diagnosis.problem(f"{spec.name} is not a function (got {type(fn).__name__}); define it "
+                                             f"with def.", Finding.NOT_A_FUNCTION))
     for label, f in ((spec.name, fn), (spec.forward, forward)):
         if label is None:
             continue
         if f is None:
-            raise GradingError(f"checking {spec.name} needs your {label}: pass it to check().")
+            raise GradingError(diagnosis.problem(f"checking {spec.name} needs your {label}: pass it to check().",
+                                                 Finding.WRONG_SIGNATURE))
         try:
             sig = inspect.signature(f)
             n = len(SPECS[label].args)
             sig.bind(*range(n))
         except TypeError:
-            raise GradingError(f"{label} must take the arguments ({', '.join(SPECS[label].args)}), "
-                               f"as its docstring says; yours takes {sig}.") from None
+            raise GradingError(diagnosis.problem(f"{label} must take the arguments ({', '.join(SPECS[label].args)}), "
+                                                 f"as its docstring says; yours takes {sig}.",
+                                                 Finding.WRONG_SIGNATURE)) from None
         except ValueError:
             pass
 
 
+class _Stopped(Exception):
+    """What stopped a graded function before it gave outputs: the text and its kind."""
+
+    def __init__(self, text, kind):
+        super().__init__(text)
+        self.text, self.kind = text, kind
+
+
 def _run(spec, fn, forward, size, seed):
-    """The spec's inputs and the student's outputs on them, watched; GradingError for what is
-    wrong whatever the right answer: forbidden calls, exceptions, modified inputs, overflow."""
+    """The student's outputs on the spec's inputs, watched, with the names of the inputs they
+    modified in place and the RuntimeWarnings they raised; _Stopped for what ends a run whatever
+    the right answer: forbidden calls, exceptions, a wrong structure."""
     where = f"(input size {size}, seed {seed})"
     inputs = spec.make(np.random.default_rng(seed), size)
     pristine = _copy(inputs)
@@ -182,26 +214,21 @@ def _run(spec, fn, forward, size, seed):
     try:
         outs, caught = guard.call(lambda: spec.run(fn, forward, student_inputs), post=guard.plain, harness=_HARNESS)
     except guard.Forbidden as forbidden:
-        raise GradingError(
+        raise _Stopped(
             f"{spec.name} (or the function it calls) runs {forbidden}. Graded functions must compute with "
             f"NumPy alone: calling torch, rnnkit or another library does the exercise for you, so this "
-            f"function earns 0.") from None
+            f"function earns 0.", Finding.FORBIDDEN) from None
     except WrongReturn as wrong:
-        raise GradingError(f"{wrong} {where}. See the docstring for what to return.") from None
+        raise _Stopped(f"{wrong} {where}. See the docstring for what to return.", Finding.WRONG_RETURN) from None
     except NotImplementedError:
-        raise GradingError(f"{spec.name} is not implemented yet (it raises NotImplementedError).") from None
+        raise _Stopped(f"{spec.name} is not implemented yet (it raises NotImplementedError).",
+                       Finding.NOT_IMPLEMENTED) from None
     except Exception as error:  # the student's code raised: show what and where to look
-        raise GradingError(f"{spec.name} raised {type(error).__name__}: {error} {where}."
-                           f"{diagnosis.error_hint(error)}") from None
-    for k, v in pristine.items():
-        if not k.startswith("_") and not _same(student_inputs[k], v):
-            raise GradingError(f"{spec.name} modified its input {k} in place {where}; "
-                               f"compute new arrays and leave the inputs unchanged.")
-    overflow = [w for w in caught if issubclass(w.category, RuntimeWarning)]
-    if overflow and spec.stability:
-        raise GradingError(f"{spec.name} is not numerically stable: {overflow[0].message} {where}. "
-                           f"{spec.stability} {diagnosis.see_the_book(spec)}")
-    return inputs, outs
+        raise _Stopped(f"{spec.name} raised {type(error).__name__}: {error} {where}.{diagnosis.error_hint(error)}",
+                       Finding.RAISED) from None
+    modified = [k for k, v in pristine.items() if not k.startswith("_") and not _same(student_inputs[k], v)]
+    warned = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)))[:3]
+    return outs, modified, warned
 
 
 def _copy(obj):

@@ -1,10 +1,12 @@
 """The grader's own versions of common mistakes, in torch, so a wrong answer can be named.
 
-Each cell takes a set of `Mistake` flags (rnnkit.grading.mistakes); with none it is the
-reference equation. Forward mistakes change the equation; backward mistakes keep the forward
-value and change only the gradient (custom autograd functions, or `detach` where a gradient
-path is dropped). Sequence mistakes (a missing carry, gradients overwritten instead of summed)
-and mistakes in the parameter gradients live in `run_sequence`.
+Each model takes a set of `Mistake` flags (rnnkit.grading.mistakes), any combination of them;
+with none it is the reference equation, and a flag that is not a Mistake is a TypeError (a
+mistyped flag would silently give the reference). Forward mistakes change the equation;
+backward mistakes keep the forward value and change only the gradient (custom autograd
+functions, or `detach` where a gradient path is dropped). Sequence mistakes (a missing carry,
+gradients overwritten instead of summed) and mistakes in the parameter gradients live in
+`run_sequence`; the functions of chapter 2 and the softmax at the end.
 """
 
 import math
@@ -28,18 +30,20 @@ class _WithoutDerivative(torch.autograd.Function):
         return g, None
 
 
-class _TanhGradOfInput(torch.autograd.Function):
-    """tanh whose backward uses 1 − a² of the pre-activation a instead of 1 − tanh(a)²."""
+class _DerivativeOfInput(torch.autograd.Function):
+    """f(a) whose backward takes the formula of f' in terms of f's output and feeds it the
+    pre-activation a instead: 1 − a² for tanh, a(1 − a) for σ."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a, f, formula):
         ctx.save_for_backward(a)
-        return torch.tanh(a)
+        ctx.formula = formula
+        return f(a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * (1 - a * a)
+        return g * ctx.formula(a), None, None
 
 
 class _MatmulWrongInputGrad(torch.autograd.Function):
@@ -101,12 +105,31 @@ def _tanh(a, flags):
     if Mistake.TANH_NO_GRAD in flags:
         return _WithoutDerivative.apply(a, torch.tanh)
     if Mistake.TANH_GRAD_OF_INPUT in flags:
-        return _TanhGradOfInput.apply(a)
+        return _DerivativeOfInput.apply(a, torch.tanh, lambda a: 1 - a * a)
     return torch.tanh(a)
 
 
 def _sigmoid(a, flags):
-    return _WithoutDerivative.apply(a, torch.sigmoid) if Mistake.SIGMOID_NO_GRAD in flags else torch.sigmoid(a)
+    if Mistake.SIGMOID_NO_GRAD in flags:
+        return _WithoutDerivative.apply(a, torch.sigmoid)
+    if Mistake.SIGMOID_GRAD_OF_INPUT in flags:
+        return _DerivativeOfInput.apply(a, torch.sigmoid, lambda a: a * (1 - a))
+    return torch.sigmoid(a)
+
+
+def _biases(p, flags):
+    """The bias arrays a cell adds: p's, or zeros (with a zero gradient) where they are left out."""
+    if Mistake.NO_BIASES in flags:
+        return p["bias_ih"] * 0, p["bias_hh"] * 0
+    return p["bias_ih"], p["bias_hh"]
+
+
+def _check(flags):
+    """flags, if every one is a Mistake; a mistyped flag would silently give the reference."""
+    wrong = [f for f in flags if not isinstance(f, Mistake)]
+    if wrong:
+        raise TypeError(f"flags must be rnnkit.grading.mistakes.Mistake members, got {wrong!r}")
+    return flags
 
 
 def _hidden_product(h, W, flags):
@@ -118,9 +141,18 @@ def _hidden_product(h, W, flags):
     return h @ W.T
 
 
-def _gate(t, order, gate):
-    """The block of stacked rows that a student reading gates in `order` takes for `gate`."""
-    return t.chunk(len(order))[order.index(gate)]
+def _stacked_product(h, W, flags, blocks):
+    """h @ W.T for weights stacked in gate blocks, in one product unless a mistake of the
+    recurrent product is made, block by block."""
+    if Mistake.WHH_TRANSPOSED in flags or Mistake.DH_USES_TRANSPOSE in flags:
+        return torch.cat([_hidden_product(h, Wb, flags) for Wb in W.chunk(blocks)], dim=-1)
+    return h @ W.T
+
+
+def _gate(t, order, gate, dim=0):
+    """The block of stacked rows (dim 0), or of the columns of a product with them (dim -1),
+    that a student reading gates in `order` takes for `gate`."""
+    return t.chunk(len(order), dim=dim)[order.index(gate)]
 
 
 # ---- cells -----------------------------------------------------------------------------------
@@ -129,7 +161,7 @@ def _gate(t, order, gate):
 def rnn_cell(x, h, p, flags=frozenset()):
     """tanh RNN step with mistakes: WHH_TRANSPOSED, NO_B_IH, NO_B_HH, SIGMOID, NO_TANH, ..."""
     a = x @ p["weight_ih"].T + _hidden_product(h, p["weight_hh"], flags)
-    if Mistake.NO_B_IH not in flags:
+    if Mistake.NO_B_IH not in _check(flags):
         a = a + p["bias_ih"]
     if Mistake.NO_B_HH not in flags:
         a = a + p["bias_hh"]
@@ -140,22 +172,26 @@ def rnn_cell(x, h, p, flags=frozenset()):
 
 def gru_cell(x, h, p, flags=frozenset()):
     """GRU step with mistakes: GATE_ORDER_*, RESET_BEFORE, Z_SWAPPED, WHH_TRANSPOSED, ..."""
-    order = _order(flags, "rzn")
-    W_ir, W_iz, W_in = (_gate(p["weight_ih"], order, g) for g in "rzn")
+    order = _order(_check(flags), "rzn")
+    bias_ih, bias_hh = _biases(p, flags)
+    gi = x @ p["weight_ih"].T + bias_ih                       # (N, 3H), every gate's input term at once
+    gh = _stacked_product(h, p["weight_hh"], flags, 3)        # (N, 3H), without b_hh
+    (a_ir, a_iz, a_in), (a_hr, a_hz, a_hn) = ([_gate(t, order, g, -1) for g in "rzn"] for t in (gi, gh))
+    b_hr, b_hz, b_hn = (_gate(bias_hh, order, g) for g in "rzn")
     W_hr, W_hz, W_hn = (_gate(p["weight_hh"], order, g) for g in "rzn")
-    b_ir, b_iz, b_in = (_gate(p["bias_ih"], order, g) for g in "rzn")
-    b_hr, b_hz, b_hn = (_gate(p["bias_hh"], order, g) for g in "rzn")
-    hr = h.detach() if Mistake.NO_GRAD_H_THROUGH_R in flags else h
-    hz = h.detach() if Mistake.NO_GRAD_H_THROUGH_Z in flags else h
-    r = _sigmoid(x @ W_ir.T + b_ir + _hidden_product(hr, W_hr, flags) + b_hr, flags)
-    z = _sigmoid(x @ W_iz.T + b_iz + _hidden_product(hz, W_hz, flags) + b_hz, flags)
+    if Mistake.NO_GRAD_H_THROUGH_R in flags:
+        a_hr = _hidden_product(h.detach(), W_hr, flags)
+    if Mistake.NO_GRAD_H_THROUGH_Z in flags:
+        a_hz = _hidden_product(h.detach(), W_hz, flags)
+    r = _sigmoid(a_ir + a_hr + b_hr, flags)
+    z = _sigmoid(a_iz + a_hz + b_hz, flags)
     r_n = r.detach() if Mistake.NO_GRAD_R in flags else r
     if Mistake.RESET_BEFORE in flags:  # Cho et al. 2014: r multiplies h before the product
-        n = _tanh(x @ W_in.T + b_in + _hidden_product(r_n * h, W_hn, flags) + b_hn, flags)
+        n = _tanh(a_in + _hidden_product(r_n * h, W_hn, flags) + b_hn, flags)
     elif Mistake.B_HN_OUTSIDE in flags:
-        n = _tanh(x @ W_in.T + b_in + b_hn + r_n * _hidden_product(h, W_hn, flags), flags)
+        n = _tanh(a_in + b_hn + r_n * a_hn, flags)
     else:
-        n = _tanh(x @ W_in.T + b_in + r_n * (_hidden_product(h, W_hn, flags) + b_hn), flags)
+        n = _tanh(a_in + r_n * (a_hn + b_hn), flags)
     h_direct = h.detach() if Mistake.NO_GRAD_DIRECT_H in flags else h
     if Mistake.Z_SWAPPED in flags:
         return z * n + (1 - z) * h_direct
@@ -164,10 +200,10 @@ def gru_cell(x, h, p, flags=frozenset()):
 
 def lstm_cell(x, h, c, p, flags=frozenset()):
     """LSTM step with mistakes: GATE_ORDER_*, G_SIGMOID, NO_TANH_C, WHH_TRANSPOSED, ..."""
-    order = _order(flags, "ifgo")
-    pre = {gate: x @ _gate(p["weight_ih"], order, gate).T + _gate(p["bias_ih"], order, gate)
-           + _hidden_product(h, _gate(p["weight_hh"], order, gate), flags) + _gate(p["bias_hh"], order, gate)
-           for gate in "ifgo"}
+    order = _order(_check(flags), "ifgo")
+    bias_ih, bias_hh = _biases(p, flags)
+    a = x @ p["weight_ih"].T + bias_ih + _stacked_product(h, p["weight_hh"], flags, 4) + bias_hh  # (N, 4H)
+    pre = {gate: _gate(a, order, gate, -1) for gate in "ifgo"}
     i, f, o = (_sigmoid(pre[gate], flags) for gate in "ifo")
     g = torch.sigmoid(pre["g"]) if Mistake.G_SIGMOID in flags else _tanh(pre["g"], flags)
     if Mistake.DC_PREV_MISSING_F in flags:
@@ -181,7 +217,8 @@ def lstm_cell(x, h, c, p, flags=frozenset()):
 
 
 _GATE_ORDERS = {Mistake.GATE_ORDER_ZRN: "zrn", Mistake.GATE_ORDER_RNZ: "rnz", Mistake.GATE_ORDER_NRZ: "nrz",
-                Mistake.GATE_ORDER_IFOG: "ifog", Mistake.GATE_ORDER_FIGO: "figo", Mistake.GATE_ORDER_IGFO: "igfo"}
+                Mistake.GATE_ORDER_IFOG: "ifog", Mistake.GATE_ORDER_FIGO: "figo", Mistake.GATE_ORDER_IGFO: "igfo",
+                Mistake.GATE_ORDER_FGIO: "fgio", Mistake.GATE_ORDER_IOFG: "iofg"}
 
 
 def _order(flags, default):
@@ -192,6 +229,7 @@ def _order(flags, default):
 def attention(q, k, v, mask, flags=frozenset()):
     """Scaled dot-product attention with mistakes; returns (out, weights)."""
     d = q.shape[-1]
+    _check(flags)
     s = q @ k.transpose(-2, -1)  # (N, Tq, Tk)
     if Mistake.NO_SCALE in flags:
         pass
@@ -202,8 +240,11 @@ def attention(q, k, v, mask, flags=frozenset()):
     else:
         s = s / math.sqrt(d)
     if mask is not None and Mistake.MASK_IGNORED not in flags and Mistake.MASK_AFTER_SOFTMAX not in flags:
-        # −1e30, not −∞: a wrongly masked row that blocks every key stays finite, as students' code does
-        s = s.masked_fill(mask if Mistake.MASK_INVERTED in flags else ~mask, -1e30)
+        blocked = mask if Mistake.MASK_INVERTED in flags else ~mask
+        if Mistake.MASK_ADDED in flags:  # scores + blocked * (−1e10): a row blocked whole keeps its softmax
+            s = s + blocked * -1e10
+        else:  # −1e30, not −∞: a wrongly masked row that blocks every key stays finite, as students' code does
+            s = s.masked_fill(blocked, -1e30)
     if Mistake.SOFTMAX_OVER_QUERIES in flags:
         A = torch.softmax(s, dim=-2)
     elif Mistake.SOFTMAX_DIAG_GRAD in flags:
@@ -230,11 +271,12 @@ def run_sequence(cell, xs, states, p, upstream=None, flags=frozenset()):
     xs (N, T, D), states: initial state arrays, p: parameter arrays, all NumPy float64.
     Besides the cell's own, `flags` may hold the sequence mistakes (STATE_NOT_UPDATED,
     OFF_BY_ONE, NO_CARRY, NO_CARRY_H, NO_CARRY_C, OVERWRITE_FIRST, OVERWRITE_LAST) and those
-    of the parameter gradients (DW_HH_TRANSPOSED, BIAS_GRAD_AVERAGED).
+    of the parameter gradients (DW_HH_TRANSPOSED, WEIGHT_GRAD_AVERAGED, BIAS_GRAD_AVERAGED).
     Returns (outputs, grads) where outputs is a list of NumPy (N, T, H) arrays and grads is
     None or (dxs, [d initial state...], {key: dparam}).
     """
     T = xs.shape[1]
+    _check(flags)
     tx = torch.tensor(xs, requires_grad=True)
     ts = [torch.tensor(s, requires_grad=True) for s in states]
     per_step = [{k: torch.tensor(v, requires_grad=True) for k, v in p.items()} for _ in range(T)]
@@ -262,8 +304,9 @@ def run_sequence(cell, xs, states, p, upstream=None, flags=frozenset()):
         dp = {k: sum(step[k] for step in by_step) for k in keys}
     if Mistake.DW_HH_TRANSPOSED in flags:
         dp["weight_hh"] = dp["weight_hh"].T
-    if Mistake.BIAS_GRAD_AVERAGED in flags:
-        dp = {k: v / xs.shape[0] if k.startswith("bias") else v for k, v in dp.items()}
+    for averaged, prefix in ((Mistake.BIAS_GRAD_AVERAGED, "bias"), (Mistake.WEIGHT_GRAD_AVERAGED, "weight")):
+        if averaged in flags:
+            dp = {k: v / xs.shape[0] if k.startswith(prefix) else v for k, v in dp.items()}
     out = (dxs.numpy(), [d.numpy() for d in dstates], {k: v.numpy() for k, v in dp.items()})
     return [s.detach().numpy() for s in stacked], out
 
@@ -271,3 +314,71 @@ def run_sequence(cell, xs, states, p, upstream=None, flags=frozenset()):
 def _cut(s, i, flags):
     """Detach state number i (0 = h, 1 = c) where a flag drops its carry."""
     return s.detach() if Mistake.NO_CARRY in flags or (Mistake.NO_CARRY_H, Mistake.NO_CARRY_C)[i] in flags else s
+
+
+# ---- chapter 2: numerics of gradients --------------------------------------------------------
+
+
+def sigmoid(x, flags=frozenset()):
+    """σ(x) for a NumPy array, with SIGMOID_* mistakes; NumPy out."""
+    t = torch.tensor(x)
+    if Mistake.SIGMOID_OF_MINUS_X in _check(flags):
+        t = torch.sigmoid(-t)
+    elif Mistake.SIGMOID_IS_TANH in flags:
+        t = torch.tanh(t)
+    elif Mistake.SIGMOID_TANH_UNHALVED in flags:
+        t = (1 + torch.tanh(t)) / 2
+    else:
+        t = torch.sigmoid(t)
+    return t.numpy()
+
+
+def hidden_jacobian(h_next, W_hh, flags=frozenset()):
+    """J[n] = diag(1 − h_next[n]²) W_hh, (N, H, H), with JACOBIAN_* mistakes; NumPy in and out."""
+    h, W = torch.tensor(h_next), torch.tensor(W_hh)
+    J = W.expand(h.shape[0], *W.shape)
+    if Mistake.JACOBIAN_COLUMNS in _check(flags):
+        J = J * (1 - h * h)[:, None, :]
+    elif Mistake.JACOBIAN_ONE_MINUS_H in flags:
+        J = J * (1 - h)[:, :, None]
+    elif Mistake.JACOBIAN_NO_TANH_GRAD not in flags:
+        J = J * (1 - h * h)[:, :, None]
+    if Mistake.JACOBIAN_TRANSPOSED in flags:
+        J = J.transpose(1, 2)
+    return J.contiguous().numpy()
+
+
+def clip_grad_norm(grads, max_norm, flags=frozenset()):
+    """torch.nn.utils.clip_grad_norm_ on copies of a dict of NumPy arrays, with CLIP_* mistakes;
+    returns (clipped dict, total norm as a float)."""
+    eps = 0.0 if Mistake.CLIP_NO_EPS in _check(flags) else 1e-6
+    t = {k: torch.tensor(g) for k, g in grads.items()}
+    total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in t.values()]))
+    if Mistake.CLIP_PER_ELEMENT in flags:
+        clipped = {k: g.clamp(-max_norm, max_norm) for k, g in t.items()}
+    elif Mistake.CLIP_PER_ARRAY in flags:
+        clipped = {k: g * (max_norm / (torch.linalg.vector_norm(g) + eps)).clamp(max=1.0) for k, g in t.items()}
+    else:
+        scale = max_norm / (total + eps)
+        clipped = {k: g * (scale if Mistake.CLIP_ALWAYS in flags else scale.clamp(max=1.0)) for k, g in t.items()}
+    norm = total
+    if Mistake.CLIP_NORM_SQUARED in flags:
+        norm = total * total
+    elif Mistake.CLIP_NORM_AFTER in flags:
+        norm = torch.linalg.vector_norm(torch.cat([g.flatten() for g in clipped.values()]))
+    return {k: g.numpy() for k, g in clipped.items()}, float(norm)
+
+
+# ---- chapter 5: softmax ----------------------------------------------------------------------
+
+
+def softmax(scores, axis, flags=frozenset()):
+    """softmax along `axis` of a NumPy array, with SOFTMAX_* mistakes; NumPy out."""
+    t = torch.tensor(scores)
+    if Mistake.SOFTMAX_ONLY_2D in _check(flags) and t.ndim > 2:
+        return scores.copy()
+    if Mistake.SOFTMAX_WRONG_AXIS in flags:  # the last axis taken for another, or another for the last
+        axis = 0 if axis in (-1, t.ndim - 1) else -1
+    if Mistake.SOFTMAX_NOT_NORMALISED in flags:
+        return t.exp().numpy()
+    return torch.softmax(t, dim=axis).numpy()

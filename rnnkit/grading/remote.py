@@ -1,7 +1,7 @@
 """Verdicts from another process. A kernel graded by `rnnkit grade` runs without torch: `check`
-observes the student's function there, size by size, and asks for each size's verdict over
-the Unix socket named by RNNKIT_VERDICTS, which a process with torch serves (`serve`). The
-check then prints or raises exactly as it would have judging in the kernel.
+observes the student's function there and asks for the verdict over the Unix socket named by
+RNNKIT_VERDICTS, which a process with torch serves (`serve`). The check then prints or raises
+exactly as it would have judging in the kernel.
 
 What a kernel sends is untrusted: the server decodes it without unpickling, reads no more than
 MAX_REQUEST bytes, and answers a malformed request with an error, never with a crash.
@@ -29,9 +29,9 @@ def hidden_seed(name):
     return seeds.get(name)
 
 
-def ask(name, visible, index, seed, runs):
-    """The verdict on one size's runs (rnnkit.grading.checking), from the server."""
-    request = json.dumps({"name": name, "visible": visible, "index": index, "seed": seed, "runs": encode(runs)})
+def ask(name, visible, seed, observed):
+    """The verdict on what `observe` saw (rnnkit.grading.checking), from the server."""
+    request = json.dumps({"name": name, "visible": visible, "seed": seed, "observed": encode(observed)})
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(os.environ[ENV])
         s.sendall(request.encode())
@@ -44,7 +44,7 @@ def ask(name, visible, index, seed, runs):
 
 def serve(path, judge):
     """Answer requests on a Unix socket at `path`, in a daemon thread, with
-    judge(name, visible, index, seed, runs) -> message or None. Returns a function that stops it."""
+    judge(name, visible, seed, observed) -> message or None. Returns a function that stops it."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(8)
@@ -58,8 +58,8 @@ def serve(path, judge):
             with conn:
                 try:
                     request = json.loads(_read(conn))
-                    message = judge(str(request["name"]), bool(request["visible"]), int(request["index"]),
-                                    int(request["seed"]), decode(request["runs"]))
+                    message = judge(str(request["name"]), bool(request["visible"]), int(request["seed"]),
+                                    decode(request["observed"]))
                     reply = {"message": message}
                 except Exception as error:  # noqa: BLE001 (a bad request from the kernel ends that request only)
                     reply = {"error": f"{type(error).__name__}: {error}"}
