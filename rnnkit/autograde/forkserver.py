@@ -18,7 +18,6 @@ import os
 import runpy
 import select
 import sys
-import threading
 
 from rnnkit.autograde import isolation
 
@@ -26,7 +25,7 @@ from rnnkit.autograde import isolation
 def main():
     for module in sys.argv[1:]:
         importlib.import_module(module)
-    if threading.active_count() != 1:  # a fork keeps only the thread that forks: no lock may be held
+    if len(os.listdir("/proc/self/task")) != 1:  # a fork keeps only the thread that forks: no lock may be held
         raise RuntimeError(f"importing {sys.argv[1:]} started threads; the fork server cannot fork safely")
     print(json.dumps({"ready": True}), flush=True)
     while True:

@@ -20,7 +20,7 @@ from rnnkit.autograde import isolation
 KINDS = {  # kind -> (view, Python command, modules imported once, environment)
     "kernel": (isolation.kernel_view, lambda: [sys.executable],
                ["numpy", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-                "jupyter_client.session", "rnnkit.params", "rnnkit.gradcheck"], {}),
+                "ipykernel.debugger", "jupyter_client.session", "rnnkit.params", "rnnkit.gradcheck"], {}),
     "recheck": (isolation.recheck_view, lambda: [os.path.realpath(sys.executable), "-s", "-S"],
                 ["numpy", "rnnkit.grading", "rnnkit.autograde.recheck"], {"PYTHONPATH": isolation.LIBRARY}),
     "probe": (isolation.kernel_view, lambda: [sys.executable], [], {}),  # check()'s
@@ -53,12 +53,13 @@ class Pool:
         isolation.hand_over(self.scratch)
         argv = [*python(), "-m", "rnnkit.autograde.forkserver", *modules]
         self.env = isolation.environment(self.scratch, **env)
-        self.server = subprocess.Popen(isolation.command(argv, self.scratch, view(), self.env),
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        line = self.server.stdout.readline()
-        if not line:
-            error = self.server.stderr.read().decode(errors="replace")[-600:]
-            raise RuntimeError(f"the {kind} pool's fork server did not start: {error}")
+        log = os.path.join(self.scratch, "server.log")
+        with open(log, "w") as stderr:  # what the server says (warnings of the imports) goes here, not to a pipe
+            self.server = subprocess.Popen(isolation.command(argv, self.scratch, view(), self.env),
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+        if not self.server.stdout.readline():
+            self.server.wait()
+            raise RuntimeError(f"the {kind} pool's fork server did not start: {_read(log)[-600:]}")
         self.lock = threading.Lock()
 
     def alive(self):
