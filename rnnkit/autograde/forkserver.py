@@ -36,10 +36,10 @@ def main():
         line = sys.stdin.readline()
         if not line:
             return
-        request = json.loads(line)
+        request, server = json.loads(line), os.getpid()
         pid = os.fork()
         if pid == 0:
-            _job(request)
+            _job(request, server)
         print(json.dumps({"pid": pid}), flush=True)
 
 
@@ -53,7 +53,7 @@ def _reap():
             return
 
 
-def _job(request):
+def _job(request, server):
     """In the forked process: move into the job's own sandbox and run its module; never returns.
     If it cannot start, why goes to the file setup-error of its directory."""
     where = f"{isolation.INSIDE}/jobs/{request['dir']}"
@@ -64,7 +64,7 @@ def _job(request):
         os.dup2(null, 2)
         os.closerange(3, 1 << 16)  # the server's pipes, above all: a job talks to no one but its files
         os.setsid()
-        isolation.enter(where)
+        isolation.enter(where, server)
         where = isolation.INSIDE
         for fd, path, mode in ((0, request.get("stdin"), os.O_RDONLY), (1, request.get("stdout"), os.O_WRONLY)):
             if path:

@@ -27,6 +27,7 @@ This module uses only the standard library: the launcher runs it as a script, wi
 import json
 import os
 import pwd
+import select
 import shutil
 import socket
 import subprocess
@@ -193,7 +194,7 @@ def command(argv, scratch_dir, view, env, cwd=INSIDE):
              "--remount-ro", "/", "--chdir", cwd]
     for key, value in sorted(env.items()):
         args += ["--setenv", key, value]
-    spec = {"bwrap": [*args, "--", *argv], "passwd": _passwd()}
+    spec = {"bwrap": [*args, "--", *argv], "passwd": _passwd(), "parent": os.getpid()}
     if _as_root():
         spec["user"] = _nobody()
         spec["reach"] = sorted({*view.readable, *(h for h, _ in view.placed), scratch_dir}, key=len)
@@ -274,23 +275,29 @@ class _Linux:
         self._call(self.libc.capset(header, data), "capset")
 
 
-def enter(job_dir):
+def enter(job_dir, parent):
     """Called in a process forked inside a pool sandbox (`command(pool=True)`), before any
     submitted code: move into a sandbox of the job's own. New user, mount, PID, network, IPC
     and UTS namespaces; `job_dir` (a directory of the pool's scratch) appears at INSIDE, its
     tmp/ at /tmp, its grader/ read-only, and the pool's other jobs are out of sight; its own /proc; no capabilities
     and no further user namespace. Returns in the job's first process; the calling process
-    waits for it and exits with its status. Both die with the process that forked them."""
+    waits for it and exits with its status. Both die with the process that forked them
+    (`parent`), even if it died before they could ask to."""
     linux, uid, gid = _Linux(), os.getuid(), os.getgid()
-    linux.prctl(linux.SET_PDEATHSIG, 9)
+    _die_with(parent, linux)
     linux.unshare(linux.NEWUSER | linux.NEWNS | linux.NEWPID | linux.NEWNET | linux.NEWIPC | linux.NEWUTS)
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
+    alive, held = os.pipe()  # the job's first process cannot see its parent's PID: it watches this pipe
     child = os.fork()
     if child:
+        os.close(alive)
         os._exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) & 0xFF)
+    os.close(held)
     linux.prctl(linux.SET_PDEATHSIG, 9)
+    if select.select([alive], [], [], 0)[0]:  # end of file: the parent died before the line above
+        os._exit(1)
     linux.mount(None, "/", None, linux.REC | linux.PRIVATE)
     linux.mount("proc", "/proc", "proc", linux.NOSUID | linux.NODEV | linux.NOEXEC)
     linux.mount(job_dir, INSIDE, None, linux.BIND | linux.REC)
@@ -339,6 +346,13 @@ def _reach(paths):
         os.close(fd)
 
 
+def _die_with(parent, linux=None):
+    """Die with the process `parent` (SIGKILL), or now if it has died already."""
+    (linux or _Linux()).prctl(_Linux.SET_PDEATHSIG, 9)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _launch(spec):
     if "reach" in spec:
         _reach(spec["reach"])
@@ -354,6 +368,7 @@ def _launch(spec):
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
+    _die_with(spec["parent"])  # after setresuid, which clears it; bwrap keeps it, then sets its own
     os.execvp(spec["bwrap"][0], spec["bwrap"])
 
 
