@@ -6,7 +6,7 @@ VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test system-packages exercises clean
+.PHONY: venv book lab test system-packages exercises clean
 
 ASSIGNMENTS := 01_rnn 02_vanishing_gradients 03_gru 04_lstm 05_attention
 
@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml
 book: venv
 	$(ACTIVATE) jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is at _build/html/index.html"
+
+# JupyterLab on the exercises, no activation needed. Its root is the repository, so that an
+# exercise's link to its chapter opens the chapter's source (book/<chapter>.md, with jupytext).
+lab: venv
+	$(VENV)/bin/jupyter lab --FileContentsManager.preferred_dir=exercises
 
 test: venv system-packages
 	$(ACTIVATE) python -m pytest
