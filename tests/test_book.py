@@ -19,12 +19,11 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from lab import CHROMIUM, CHROMIUM_ARGS
+
 pytestmark = pytest.mark.book
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 GRADED = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
           "sigmoid", "hidden_jacobian", "clip_grad_norm",
           "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
