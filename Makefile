@@ -25,8 +25,9 @@ book: venv
 
 # JupyterLab on the exercises, no activation needed. Its root is the repository, so that an
 # exercise's link to its chapter opens the chapter's source (book/<chapter>.md, with jupytext).
+# Jupyter refuses to run as root unless told (a container, CI): root is who asked here.
 lab: venv
-	$(VENV)/bin/jupyter lab --FileContentsManager.preferred_dir=exercises
+	$(VENV)/bin/jupyter lab --FileContentsManager.preferred_dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: venv system-packages
 	$(ACTIVATE) python -m pytest
