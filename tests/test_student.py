@@ -51,7 +51,8 @@ def open_exercise(lab, browser, steps=None):
     listing.get_by_text(A, exact=True).dblclick()
     listing.get_by_text(f"{A}.ipynb", exact=True).dblclick()
     page.locator(".jp-Notebook .jp-CodeCell .cm-content").first.wait_for(timeout=60_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+    # the status bar's "Python 3 (ipykernel) | Idle" once the kernel has started ("No Kernel" before)
+    page.locator(".jp-StatusBar-Item", has_text="Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
     return page
 
 
