@@ -2,10 +2,12 @@
 
 A server runs `.venv/bin/jupyter lab` in a process group of its own, with a PATH that does not
 hold the virtual environment (as when nobody activated it), on a free port of 127.0.0.1, with
-its own config, data and runtime directories; leaving `serve()` kills the group, whatever
-happened. Screenshots of each step go to _build/test-artifacts/<test>/."""
+its own config, data and runtime directories; leaving `serve()` kills the group and the kernels,
+whatever happened, and the server dies with the test run even when that is killed. Screenshots
+of each step go to _build/test-artifacts/<test>/."""
 
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -16,6 +18,8 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+
+import psutil
 
 from notebooks import BIN, ROOT
 
@@ -71,7 +75,7 @@ def serve(root, state, *extra, env=None):
                f"--IdentityProvider.token={token}", "--ServerApp.password=", *extra]
     with open(log, "w") as out:
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent)
     lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
     try:
         deadline = time.time() + 120
@@ -86,9 +90,21 @@ def serve(root, state, *extra, env=None):
             time.sleep(0.5)
         yield lab
     finally:
+        try:  # kernels run in sessions of their own
+            family = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.Error:
+            family = []
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the server and its kernels
+            os.killpg(proc.pid, signal.SIGKILL)
+        for process in family:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
         proc.wait()
+
+
+def _die_with_parent():
+    """The server dies with the test run, SIGKILL included (its kernels follow their parent)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @contextlib.contextmanager
