@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine: `make book` and `make test`.
-# Each recipe activates .venv so that tools nbgrader shells out to (alembic) are on PATH.
+# Recipes that run several of .venv's tools activate it; `make lab` needs no activation, since
+# nbgrader_config.py puts the environment that runs nbgrader on PATH for the tools it calls (alembic).
 
 PYTHON ?= python3
 VENV := .venv
