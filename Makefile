@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine: `make book` and `make test`.
-# Each recipe activates .venv so that tools nbgrader shells out to (alembic) are on PATH.
+# Recipes that run several of .venv's tools activate it; `make lab` needs no activation, since
+# nbgrader_config.py puts the environment that runs nbgrader on PATH for the tools it calls (alembic).
 
 PYTHON ?= python3
 VENV := .venv
 ACTIVATE := . $(VENV)/bin/activate &&
 STAMP := $(VENV)/.installed
 
-.PHONY: venv book test system-packages solutions exercises clean
+.PHONY: venv book lab test system-packages solutions exercises clean
 
 venv: $(STAMP)
 
@@ -20,6 +21,12 @@ $(STAMP): pyproject.toml
 book: venv
 	$(ACTIVATE) jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is at _build/html/index.html"
+
+# JupyterLab on the exercises, no activation needed. Its root is the repository, so that an
+# exercise's link to its chapter opens the chapter's source (book/<chapter>.md, with jupytext).
+# Jupyter refuses to run as root unless told (a container, CI): root is who asked here.
+lab: venv
+	$(VENV)/bin/jupyter lab --FileContentsManager.preferred_dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: venv system-packages
 	$(ACTIVATE) python -m pytest

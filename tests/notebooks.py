@@ -102,3 +102,11 @@ def with_solution_code(nb, replacements=(), drop=(), edit=(), extra=None):
     return nb
 
 
+
+
+def solutions(assignment):
+    """{grade id: source} of every solution cell of a source notebook, as a student would write
+    it: without nbgrader's markers."""
+    return {gid: "\n".join(ln for ln in "".join(c["source"]).split("\n")
+                           if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln)
+            for gid, c in grade_cells(notebook(assignment)).items() if c["metadata"]["nbgrader"].get("solution")}

@@ -20,13 +20,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from rnnkit.grading.assignments import FUNCTIONS
+from lab import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.book
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 GRADED = tuple(FUNCTIONS)
 NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 API_MODULES = ("params", "reference", "gradcheck", "data", "models", "train", "decode", "plots")  # appendix_api

@@ -187,6 +187,22 @@ def _is(step, cls):
     return step is cls or (isinstance(step, str) and step.rsplit(".", 1)[-1] == cls.__name__)
 
 
+def flag(course, assignment, student, overruled):
+    """Mark where the clean re-check overruled the notebook ({notebook: [test cell ids]}), as
+    formgrader shows it where the instructor grades: the notebook flagged in its list of
+    submissions, and each overruled test cell's score highlighted as needing a look until the
+    instructor resolves it. Scores stay as they are; a flag is never removed here."""
+    overruled = {name: cells for name, cells in overruled.items() if cells}
+    if not overruled:
+        return
+    with Gradebook(course.db_url) as gb:
+        for name, cells in overruled.items():
+            gb.find_submission_notebook(name, assignment, student).flagged = True
+            for cell in cells:
+                gb.find_grade(cell, name, assignment, student).needs_manual_grade = True
+        gb.db.commit()
+
+
 def scores(course, assignment, student):
     """{grade cell: (score, max)} of a student's autograded cells, and the total."""
     out = {}

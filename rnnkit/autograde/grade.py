@@ -192,6 +192,7 @@ def _commit(course, assignment, student, jobs, results):
     except Exception as error:  # noqa: BLE001
         outcome.reason = f"nbgrader could not record the grades: {error}"
         return _record(course, assignment, student, digest, outcome)
+    nbg.flag(course, assignment, student, overruled)
     cells = nbg.scores(course, assignment, student)
     outcome.score = sum(s for s, _ in cells.values())
     outcome.max_score = sum(m for _, m in cells.values())
