@@ -8,6 +8,7 @@ Executes each solution notebook with nbclient and prints the slowest visible-tes
 """
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def run(nb):
 
 
 def main():
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as autograde runs them: exercise 4 skips its training
     floor, _ = run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch, numpy")]))
     print(f"floor: kernel start + import torch: {floor:5.2f} s")
     print(f"{'assignment':<24} {'notebook':>9} {'slowest visible test':>28}")

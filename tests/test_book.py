@@ -8,6 +8,7 @@ import importlib
 import inspect
 import io
 import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -19,8 +20,8 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from rnnkit.grading.assignments import FUNCTIONS
 from lab import CHROMIUM, CHROMIUM_ARGS
+from rnnkit.grading.assignments import ASSIGNMENTS, FUNCTIONS
 
 pytestmark = pytest.mark.book
 ROOT = Path(__file__).resolve().parents[1]
@@ -309,3 +310,17 @@ def test_chapter_links_to_its_exercise(browser, server, page_path):
         assert not errors, "\n".join(errors)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS, ids=[a.id for a in ASSIGNMENTS])
+def test_exercise_links_to_its_chapter(site, a):
+    """A notebook links its chapter's source, book/<chapter>.md, which JupyterLab opens; the book
+    renders it as a link to the chapter's page (a link written as raw HTML would escape Sphinx's
+    checks), and every link of the exercise's text names a page that was built."""
+    page = site / f"{a.release.removesuffix('.ipynb')}.html"
+    article = page.read_text().split("<article", 1)[1].split("</article>", 1)[0]
+    links = [href for href in re.findall(r'<a class="reference [^"]*" href="([^"]*)"', article)
+             if not re.match(r"[a-z]+:|#", href)]
+    assert posixpath.relpath(f"{a.chapter}.html", posixpath.dirname(a.release)) in links, links
+    dead = [href for href in links if not (page.parent / href.split("#")[0]).is_file()]
+    assert not dead, f"{page.relative_to(site)} links to pages that were not built: {dead}"

@@ -2,6 +2,7 @@
 breaks the layout every notebook keeps is refused with what to change."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -28,6 +29,24 @@ def test_points_come_from_the_registry_and_ids_are_stable(a):
         {f.test_cell: f.points for f in a.functions} | {"written_answer": a.written_points}
     assert [c["id"] for c in cells if "nbgrader" not in c["metadata"]] == \
         [f"cell-{i:02d}" for i, c in enumerate(cells) if "nbgrader" not in c["metadata"]]
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)|href=\"([^\"]+)\"")  # a Markdown link's target, or raw HTML's
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS, ids=IDS)
+def test_every_link_of_a_notebook_names_a_file_of_the_repository(a):
+    """JupyterLab opened on the repository opens a link's target relative to the notebook, so
+    each must be a file there; the first is the chapter's source (the book makes it the
+    chapter's page: test_book)."""
+    for path in (ROOT / a.notebook, ROOT / a.release):
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                         if c["cell_type"] == "markdown")
+        links = [m.group(1) or m.group(2) for m in _LINK.finditer(text)]
+        local = [link for link in links if not re.match(r"[a-z][a-z0-9+.-]*:|#", link)]
+        assert local and (path.parent / local[0]).resolve() == ROOT / f"{a.chapter}.md", (path, links)
+        missing = [link for link in local if not (path.parent / link.split("#")[0]).is_file()]
+        assert not missing, f"{path.relative_to(ROOT)} links to files that do not exist: {missing}"
 
 
 def built(tmp_path, *replacements):

@@ -101,8 +101,6 @@ class ChapterNotOpened(AssertionError):
     """Following the exercise's link to its chapter opened nothing in JupyterLab."""
 
 
-@pytest.mark.xfail(strict=True, raises=ChapterNotOpened,
-                   reason="the exercise sources' chapter link is fixed in the authoring restructure")
 def test_the_exercise_opens_its_chapter(student, request):
     lab, browser = student
     steps = Steps(request.node.name)

@@ -140,6 +140,7 @@ def main():
         from rnnkit.autograde.isolation import limit_resources
         limit_resources()
     os.environ["RNNKIT_GRADING_CLEAN"] = "1"  # the setup cell's prepare() loads no torch here
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # a notebook's extras skip themselves when graded
     results = os.fdopen(os.dup(1), "w")
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)  # what the student's code prints, down to the file descriptor, goes nowhere

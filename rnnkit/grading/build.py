@@ -8,12 +8,14 @@ A source is a MyST Markdown notebook, as the book's chapters are: the text, the 
 and the test cells, with nbgrader's metadata on the cells nbgrader handles. The build adds what
 the registry (rnnkit.grading.assignments) holds, so that nothing is written twice: each test
 cell's points, the written answer's points, and the facts the text cites as `{{ number }}`,
-`{{ chapter }}`, `{{ points }}` and `{{ written_points }}`. A cell's id is its grade id, else
-its position, so a source always builds the same bytes. A source that breaks the layout every
-notebook keeps is refused, with what to change.
+`{{ chapter }}` (a link to the chapter; `{{ chapter_2 }}` links to chapter 2), `{{ points }}`
+and `{{ written_points }}`. A cell's id is its grade id, else its position, so a source always
+builds the same bytes. A source that breaks the layout every notebook keeps is refused, with
+what to change.
 """
 
 import argparse
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -77,11 +79,22 @@ def text(root, a):
     return nbformat.writes(notebook(root, a)) + "\n"
 
 
+def chapter_link(a, of):
+    """A Markdown link from the notebooks of assignment `a` to the chapter of assignment `of`.
+
+    It names the chapter's source, relative to the notebook: JupyterLab opened on the repository
+    opens that file (as a notebook, with jupytext), and the book, which renders the released
+    notebook as a page, resolves a link to a source into a link to its page."""
+    target = posixpath.relpath(f"{of.chapter}.md", posixpath.dirname(a.release))
+    return f"[Chapter {of.number}, *{of.title}*]({target})"
+
+
 def _facts(a):
-    """What a source's text may cite from the registry, as it is written into the notebook."""
+    """What a source's text may cite from the registry, as it is written into the notebook:
+    `chapter` links to the assignment's chapter, `chapter_<n>` to chapter n."""
     return {"number": str(a.number),
-            # raw HTML: a link into the rendered book that Sphinx leaves alone when it renders the notebook
-            "chapter": f'<a href="../../{a.chapter}.html">Chapter {a.number}, <em>{a.title}</em></a>',
+            "chapter": chapter_link(a, a),
+            **{f"chapter_{b.number}": chapter_link(a, b) for b in ASSIGNMENTS},
             "points": ", ".join(f"{f.name} {f.points}" for f in a.functions),
             "written_points": f"{a.written_points} point{'s' * (a.written_points != 1)}"}
 
