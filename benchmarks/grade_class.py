@@ -8,8 +8,8 @@ autograde` and by `rnnkit grade` sandboxed with 1 and 2 workers, on a Dask Local
 workers, and with --no-isolation; every score must be identical. Printed: wall times, the
 speed-up over nbgrader (target: 5x with 2 workers), the time per notebook beside its floor (its
 cells run in a kernel already started, with torch imported), the scheduler's overhead per
-notebook, and the cost of isolation per notebook. --quick skips the 1-worker, Dask and
---no-isolation runs.
+notebook, and what --no-isolation costs per notebook (it has no pools of pre-imported kernels).
+--quick skips the 1-worker, Dask and --no-isolation runs.
 """
 
 import argparse
@@ -116,8 +116,8 @@ def main():
             if "rnnkit, Dask (2 workers)" in times:
                 print(f"  Dask's overhead: {(times['rnnkit, Dask (2 workers)'] - ours) / n:+.2f} s per notebook")
             if "rnnkit, 2 workers, --no-isolation" in times:
-                print(f"  isolation costs: {(ours - times['rnnkit, 2 workers, --no-isolation']) * 2 / n:+.2f} s "
-                      f"per notebook on a worker")
+                print(f"  --no-isolation (no pools: a fresh kernel per notebook, importing what it imports): "
+                      f"{(times['rnnkit, 2 workers, --no-isolation'] - ours) * 2 / n:+.2f} s per notebook on a worker")
             print(f"  speed-up with 2 workers: {times['nbgrader'] / ours:.2f} x (target 5 x); "
                   f"scores identical: {'yes' if same else 'NO'}")
             ok &= same

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
@@ -290,6 +291,11 @@ def test_nothing_outside_the_sandbox_was_found_read_or_destroyed(classes, mode):
     assert not struck
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_grading_leaves_no_scratch_directory(classes, mode):
+    assert not list(Path(classes[mode]["marker"]).glob("rnnkit-sandbox-*"))
+
+
 def test_the_oracle_was_never_reached(classes):
     assert classes["oracle asked"] == 0
 
@@ -420,8 +426,36 @@ def test_a_coordinator_killed_with_sigkill_leaves_no_process_behind(user, mode):
         while leftovers(str(marker)) and time.time() < deadline:
             time.sleep(0.2)
         assert not leftovers(str(marker)), [p.cmdline() for p in leftovers(str(marker))]
+        assert list(marker.glob("rnnkit-sandbox-*")), "the killed workers' scratch directories"
+        python = str(env / "bin" / "python") if mode == "user" else sys.executable
+        subprocess.run([python, "-c", "from rnnkit.autograde import isolation; isolation.sweep()"], check=True,
+                       **run_as)  # what the next run's first pool does
+        assert not list(marker.glob("rnnkit-sandbox-*"))
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_lighter_nbgrader_rejects_what_nbgrader_rejects_and_then_steps_aside():
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common
+    import sqlalchemy
+    from nbgrader.nbgraderformat import MetadataValidator
+    bad = nbformat.v4.new_code_cell(metadata={"nbgrader": {
+        "schema_version": 3, "grade": True, "solution": False, "locked": False, "task": False, "grade_id": "x",
+        "points": "ten"}})
+
+    def error():
+        with pytest.raises(jsonschema.ValidationError) as caught:
+            MetadataValidator().validate_cell(bad)
+        return str(caught.value)
+
+    plain = error()
+    with nbg.lighter():
+        assert error() == plain
+        assert nbgrader.api.create_engine("sqlite://") is nbgrader.api.create_engine("sqlite://")
+    assert nbgrader.api.create_engine is sqlalchemy.create_engine
+    assert nbgrader.nbgraderformat.common.jsonschema is jsonschema
 
 
 def test_bad_arguments_get_a_clear_error(classes):

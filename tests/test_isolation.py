@@ -215,6 +215,24 @@ def test_scratch_directories_are_private_and_removed():
         assert not os.path.exists(path)
 
 
+def test_sweep_removes_the_scratch_directories_of_processes_that_are_gone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    mine = isolation.scratch()
+    child = subprocess.run([sys.executable, "-c", "from rnnkit.autograde import isolation; print(isolation.scratch())"],
+                           env={**os.environ, "TMPDIR": str(tmp_path)}, capture_output=True, text=True, check=True)
+    gone = child.stdout.strip()
+    os.chmod(os.path.join(gone, "home"), 0)  # what a submission may leave
+    reused = tmp_path / f"rnnkit-sandbox-{os.getpid()}.1-abcdefgh"  # this pid, another start: a process gone
+    reused.mkdir()
+    other = tmp_path / "rnnkit-sandbox-notes"
+    other.mkdir()
+    assert os.path.exists(gone)
+    isolation.sweep()
+    assert os.path.exists(mine) and not os.path.exists(gone) and not reused.exists() and other.exists()
+    isolation.remove(mine)
+
+
 def test_the_recheck_sandbox_has_numpy_and_rnnkit_but_no_torch():
     out = sandboxed("""
         import importlib.util, sys

@@ -5,7 +5,9 @@ nbgrader's own autograde steps, so scores, feedback, formgrader and export are n
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from pathlib import Path
 
 import nbformat
@@ -181,6 +183,46 @@ def commit(course, assignment, student, executed, failed_recheck):
     if not result.get("success"):
         raise RuntimeError(f"nbgrader autograde failed for {student}: {result.get('error') or result.get('log')}")
     return result.get("log", ""), overruled
+
+
+@contextmanager
+def lighter():
+    """While it lasts, two of nbgrader's costs that change nothing it computes are paid once
+    instead of on every call; they were half of what this process spends per student:
+    - each Gradebook makes a database engine of its own, so SQLAlchemy compiles every
+      statement anew: here one engine per gradebook URL serves them all;
+    - each cell's metadata is checked with jsonschema.validate, which first checks nbgrader's
+      schema itself against the metaschema: here the schema is checked once."""
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as metadata
+    from jsonschema.exceptions import best_match
+
+    engines, validators = {}, {}
+    create_engine = nbgrader.api.create_engine
+
+    def one_engine(url, **kw):
+        if url not in engines:
+            engines[url] = create_engine(url, **kw)
+        return engines[url]
+
+    def validate(instance, schema):  # jsonschema.validate, the schema checked on first use
+        key = json.dumps(schema, sort_keys=True)
+        if key not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[key] = cls(schema)
+        error = best_match(validators[key].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    nbgrader.api.create_engine, metadata.jsonschema = one_engine, SimpleNamespace(validate=validate)
+    try:
+        yield
+    finally:
+        nbgrader.api.create_engine, metadata.jsonschema = create_engine, jsonschema
+        for engine in engines.values():
+            engine.dispose()
 
 
 def _is(step, cls):

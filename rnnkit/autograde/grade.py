@@ -46,36 +46,37 @@ def grade(root, assignment, *, workers=None, timeout=600, force=False, students=
     names = nbg.notebooks(course, assignment)
     found = nbg.submissions(course, assignment, students)
     functions = _graded_functions(course, assignment, names)
-    if isolated:
-        pools.check()
     limits, execution = Limits(timeout=timeout, memory=memory, max_output=max_output), nbg.execution(course)
     # One seed per function for the run: every submission sees the same hidden inputs, whose
     # right answers are computed once.
     seeds = {fn: int.from_bytes(os.urandom(4), "little") for fns in functions.values() for fn, _ in fns}
     outcomes, jobs, futures = [], {}, {}
-    pool = _Workers(workers, scheduler)  # starts now, while the coordinator prepares the jobs
+    pool = _Workers(workers, scheduler, isolated)  # starts now, while the coordinator prepares the jobs
     try:
-        for student, path in found.items():
-            outcome, prepared, digest = _prepare(course, assignment, student, path, names, force)
-            if outcome:
-                outcomes.append(outcome)
-                continue
-            for name, nb in prepared.items():
-                fns = tuple(functions.get(name, ()))
-                job = Job(student, name, nb, _files(path), fns, {fn: seeds[fn] for fn, _ in fns}, execution, limits,
-                          isolated, _imported(nb))
-                jobs.setdefault(student, {})[name] = (job, digest)
-                futures[pool.submit(job)] = (student, name)
-        bar = Progress(len(found), len(outcomes))
-        results = {}
-        for future in pool.completed(futures):
-            student, name = futures[future]
-            results.setdefault(student, {})[name] = _result(future)
-            if len(results[student]) == len(jobs[student]):
-                outcome = _commit(course, assignment, student, jobs[student], results.pop(student))
-                outcomes.append(outcome)
-                bar.update(outcome)
-        bar.close()
+        if isolated:
+            pools.check()
+        with nbg.lighter():  # this process's share of the work, per student
+            for student, path in found.items():
+                outcome, prepared, digest = _prepare(course, assignment, student, path, names, force)
+                if outcome:
+                    outcomes.append(outcome)
+                    continue
+                for name, nb in prepared.items():
+                    fns = tuple(functions.get(name, ()))
+                    job = Job(student, name, nb, _files(path), fns, {fn: seeds[fn] for fn, _ in fns}, execution, limits,
+                              isolated, _imported(nb))
+                    jobs.setdefault(student, {})[name] = (job, digest)
+                    futures[pool.submit(job)] = (student, name)
+            bar = Progress(len(found), len(outcomes))
+            results = {}
+            for future in pool.completed(futures):
+                student, name = futures[future]
+                results.setdefault(student, {})[name] = _result(future)
+                if len(results[student]) == len(jobs[student]):
+                    outcome = _commit(course, assignment, student, jobs[student], results.pop(student))
+                    outcomes.append(outcome)
+                    bar.update(outcome)
+            bar.close()
     finally:
         pool.close()
     outcomes.sort(key=lambda o: o.student)
@@ -131,7 +132,7 @@ def _files(path):
 class _Workers:
     """Local worker processes, or a Dask cluster: submit jobs, take results as they finish."""
 
-    def __init__(self, workers, scheduler):
+    def __init__(self, workers, scheduler, isolated):
         self.client = self.pool = None
         if scheduler:
             from distributed import Client
@@ -139,7 +140,7 @@ class _Workers:
         else:
             n = workers or os.cpu_count() or 1
             self.pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=worker.start,
-                                            initargs=(os.getpid(),))
+                                            initargs=(os.getpid(), isolated))
             for _ in range(n):  # spawn the workers now: they import what notebooks need while jobs are prepared
                 self.pool.submit(int)
 

@@ -131,18 +131,58 @@ def scratch():
 
     It is a mkdtemp (mode 0700) in the user's runtime directory, else the temp directory, so
     that two users, or two runs of one user, never share one. As root it is /tmp/.../sandbox
-    owned by nobody, inside a root-only directory.
+    owned by nobody, inside a root-only directory. Its name says which process made it, so
+    that `sweep` can remove it once that process is gone.
     """
-    if _as_root():
-        path = os.path.join(tempfile.mkdtemp(prefix="rnnkit-sandbox-"), "sandbox")
+    top = tempfile.mkdtemp(prefix=f"{_SCRATCH}{_tag(os.getpid())}-", dir=_scratch_base())
+    path = os.path.join(top, "sandbox") if _as_root() else top
+    if path != top:
         os.mkdir(path, 0o700)
-    else:
-        runtime = os.environ.get("XDG_RUNTIME_DIR")
-        path = tempfile.mkdtemp(prefix="rnnkit-sandbox-",
-                                dir=runtime if runtime and os.access(runtime, os.W_OK | os.X_OK) else None)
     for sub in ("home", "tmp"):  # the process's working directory, and its /tmp
         os.mkdir(os.path.join(path, sub))
     return path
+
+
+_SCRATCH = "rnnkit-sandbox-"
+
+
+def _scratch_base():
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not _as_root() and runtime and os.access(runtime, os.W_OK | os.X_OK):
+        return runtime
+    return tempfile.gettempdir()
+
+
+def _tag(pid):
+    """pid.start time: names one process, even after its pid is reused; None if it is gone
+    (a zombie is: it waits only for its exit status to be read)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in "ZX" else f"{pid}.{fields[19]}"
+
+
+def sweep():
+    """Remove the scratch directories of processes that are gone: a worker killed with
+    SIGKILL could not remove its own. Only this user's, and only where `scratch` makes them."""
+    base = _scratch_base()
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry.name[len(_SCRATCH):].rsplit("-", 1)[0]
+        if not entry.name.startswith(_SCRATCH) or owner.count(".") != 1 or not owner.split(".")[0].isdigit():
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                continue
+        except OSError:
+            continue
+        if _tag(int(owner.split(".")[0])) != owner:
+            remove(entry.path, top=False)
 
 
 def hand_over(path):

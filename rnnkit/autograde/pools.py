@@ -36,12 +36,33 @@ def get(kind, preload=()):
     and again if its server died."""
     key = (kind, tuple(preload))
     with _LOCK:
+        if not _POOLS:
+            _on_exit(close_all)
+            isolation.sweep()  # what killed workers left
         pool = _POOLS.get(key)
         if pool is None or not pool.alive():
             if pool is not None:
                 pool.close()
             _POOLS[key] = pool = Pool(kind, preload)
         return pool
+
+
+def close_all():
+    """End every pool of this process and remove its scratch directory."""
+    with _LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
+
+
+def _on_exit(fn):
+    """Call fn when this process exits normally: a plain script runs atexit's functions, a
+    multiprocessing worker (local or Dask) only its own finalizers."""
+    import atexit
+    from multiprocessing import util
+    atexit.register(fn)
+    util.Finalize(None, fn, exitpriority=100)
 
 
 class Pool:
@@ -57,10 +78,16 @@ class Pool:
         with open(log, "w") as stderr:  # what the server says (warnings of the imports) goes here, not to a pipe
             self.server = subprocess.Popen(isolation.command(argv, self.scratch, view(), self.env),
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
-        if not self.server.stdout.readline():
-            self.server.wait()
-            raise RuntimeError(f"the {kind} pool's fork server did not start: {_read(log)[-600:]}")
-        self.lock = threading.Lock()
+        self.lock, self.started = threading.Lock(), False  # the server imports its modules meanwhile
+
+    def wait_started(self):
+        """Wait until the server has imported its modules; RuntimeError, with its log, if it could not."""
+        if not self.started:
+            if not self.server.stdout.readline():
+                self.server.wait()
+                raise RuntimeError(f"the {self.kind} pool's fork server did not start: "
+                                   f"{_read(os.path.join(self.scratch, 'server.log'))[-600:]}")
+            self.started = True
 
     def alive(self):
         return self.server.poll() is None
@@ -78,6 +105,7 @@ class Pool:
         `python -m ...` argv in its sandbox; a Process."""
         request = {"dir": name, "argv": argv, "env": env, "cwd": cwd, "stdin": stdin, "stdout": stdout}
         with self.lock:
+            self.wait_started()
             self.server.stdin.write((json.dumps(request) + "\n").encode())
             self.server.stdin.flush()
             reply = self.server.stdout.readline()
@@ -100,11 +128,12 @@ def check():
         raise isolation.Unavailable("bubblewrap is not installed. Install it (Debian and Ubuntu: apt install bubblewrap; "
                           "Fedora: dnf install bubblewrap), or grade with --no-isolation, which gives up the "
                           "protection described in the grading appendix.")
+    pool = Pool("probe")
     try:
-        pool = Pool("probe")
-    except RuntimeError as error:
-        _unavailable(str(error))
-    try:
+        try:
+            pool.wait_started()
+        except RuntimeError as error:
+            _unavailable(str(error))
         name, path = pool.job()
         isolation.hand_over(path)
         code = "import numpy, rnnkit.grading, ipykernel; print('ok')"

@@ -25,14 +25,29 @@ def run(job):
     return Result(notebook=nb, stopped=stopped, recheck=found, seconds=time.monotonic() - start)
 
 
-def start(coordinator):
+def start(coordinator, isolated=True):
     """A local worker process: it dies with the coordinator, SIGKILL included (and its pools'
-    sandboxes with it: bwrap dies with its parent), and imports what every job needs once."""
+    sandboxes with it: bwrap dies with its parent), and imports what every job needs once,
+    while the sandboxes of its pools start."""
     import ctypes
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != coordinator:  # the coordinator died before the line above
         os._exit(1)
+    if isolated:
+        _start_pools()
     warm()
+
+
+def _start_pools():
+    """Start the pools most jobs use, whose servers import their modules while this process
+    imports its own. (Here, not in a thread: a sandbox dies with the thread that started it.)
+    A pool that cannot start says why to the job that needs it."""
+    from rnnkit.autograde import pools
+    for kind in ("kernel", "recheck"):
+        try:
+            pools.get(kind)
+        except Exception:  # noqa: BLE001, S110 (the job starts it again, and reports the error)
+            pass
 
 
 def warm():
