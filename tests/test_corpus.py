@@ -35,7 +35,7 @@ TAGS = {
     "z_swapped": Mistake.Z_SWAPPED, "tanh_grad_of_input": Mistake.TANH_GRAD_OF_INPUT,
     "sigmoid_grad_of_input": Mistake.SIGMOID_GRAD_OF_INPUT, "softmax_ignores_other_ranks": Mistake.SOFTMAX_ONLY_2D,
     "no_scale": Mistake.NO_SCALE, "mask_ignored": Mistake.MASK_IGNORED, "mask_inverted": Mistake.MASK_INVERTED,
-    "mask_additive": Mistake.MASK_ADDED,
+    "mask_additive": Mistake.MASK_ADDED, "no_carry": Mistake.NO_CARRY,
 }
 
 MODULES = {rel: load(rel) for rel in files()}
