@@ -33,10 +33,10 @@ def no_pools_left():
     pools._POOLS.clear()
 
 
-def sandboxed(code, kind="probe", stdin="", timeout=60):
-    """Run Python `code` as a job of a pool of `kind` (the probe's view is the kernel's); what
-    it printed (and why it could not start, if it could not)."""
-    pool = pools.get(kind)
+def sandboxed(code, kind="probe", stdin="", timeout=60, pool=None):
+    """Run Python `code` as a job of a pool of `kind` (the probe's view is the kernel's), or of
+    `pool`; what it printed (and why it could not start, if it could not)."""
+    pool = pool or pools.get(kind)
     name, path = pool.job()
     os.makedirs(os.path.join(path, "runtime"))
     with open(os.path.join(path, "runtime", "stdin"), "w") as f:
@@ -71,6 +71,36 @@ def test_a_sandbox_sees_its_allowlist_and_nothing_else():
     assert visible == [str(ROOT / "rnnkit" / "reference.py"), sys.prefix], visible
     assert sorted(found["home"]) == ["home", "runtime", "tmp"] and found["tmp"] == []  # its own, not the pool's
     assert found["pids"] == [1]  # its own process namespace: no other job, no fork server
+
+
+def test_an_environment_under_tmp_is_shown_read_only_in_a_tmp_the_job_can_write(monkeypatch):
+    """A checkout or virtual environment in /tmp: the sandbox's own /tmp must not hide it."""
+    env = Path(tempfile.mkdtemp(prefix="rnnkit-env-", dir="/tmp"))
+    (env / "lib").mkdir()
+    (env / "lib" / "answer.py").write_text("ANSWER = 42\n")
+    (env / "pyvenv.cfg").write_text("")
+    for path in (env, env / "lib"):
+        path.chmod(0o755)
+    view = isolation.View((*isolation.kernel_view().readable, str(env / "lib"), str(env / "pyvenv.cfg")))
+    monkeypatch.setitem(pools.KINDS, "probe", (lambda: view, *pools.KINDS["probe"][1:]))
+    pool = pools.Pool("probe")
+    try:
+        out = sandboxed(f"""
+            import os, sys
+            sys.path.insert(0, {str(env / "lib")!r})
+            import answer
+            open("/tmp/mine", "w").write("x")
+            try:
+                open({str(env / "lib" / "x")!r}, "w")
+                written = True
+            except OSError:
+                written = False
+            print(answer.ANSWER, os.path.exists({str(env / "pyvenv.cfg")!r}), sorted(os.listdir("/tmp")), written)
+        """, pool=pool)
+        assert out.split(" ", 2)[:2] == ["42", "True"] and "'mine'" in out and out.strip().endswith("False"), out
+    finally:
+        pool.close()
+        shutil.rmtree(env)
 
 
 def test_a_sandbox_writes_only_to_its_scratch_directory():

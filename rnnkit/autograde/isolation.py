@@ -27,9 +27,11 @@ This module uses only the standard library: the launcher runs it as a script, wi
 import json
 import os
 import pwd
+import re
 import select
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -223,14 +225,15 @@ def command(argv, scratch_dir, view, env, cwd=INSIDE):
     for link in ("/lib", "/lib64"):  # a merged /usr links these; ELF binaries name the loader through them
         if os.path.islink(link):
             args += ["--symlink", os.readlink(link), link]
+    # /tmp first: a view path under /tmp (an environment there) is then shown inside it
+    args += ["--bind", scratch_dir, INSIDE, "--bind", os.path.join(scratch_dir, "tmp"), "/tmp"]
     for path in _outermost(view.readable):
         args += ["--ro-bind", path, path]
     for host, inside in view.placed:
         args += ["--ro-bind", host, inside]
     for path in view.empty:
         args += ["--tmpfs", path, "--remount-ro", path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--bind", scratch_dir, INSIDE,
-             "--bind", os.path.join(scratch_dir, "tmp"), "/tmp", "--ro-bind-data", "3", "/etc/passwd",
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--ro-bind-data", "3", "/etc/passwd",
              "--remount-ro", "/", "--chdir", cwd]
     for key, value in sorted(env.items()):
         args += ["--setenv", key, value]
@@ -319,10 +322,11 @@ def enter(job_dir, parent):
     """Called in a process forked inside a pool sandbox (`command(pool=True)`), before any
     submitted code: move into a sandbox of the job's own. New user, mount, PID, network, IPC
     and UTS namespaces; `job_dir` (a directory of the pool's scratch) appears at INSIDE, its
-    tmp/ at /tmp, its grader/ read-only, and the pool's other jobs are out of sight; its own /proc; no capabilities
-    and no further user namespace. Returns in the job's first process; the calling process
-    waits for it and exits with its status. Both die with the process that forked them
-    (`parent`), even if it died before they could ask to."""
+    tmp/ at /tmp (with the view's paths under /tmp still shown), its grader/ read-only, and
+    the pool's other jobs are out of sight; its own /proc; no capabilities and no further user
+    namespace. Returns in the job's first process; the calling process waits for it and exits
+    with its status. Both die with the process that forked them (`parent`), even if it died
+    before they could ask to."""
     linux, uid, gid = _Linux(), os.getuid(), os.getgid()
     _die_with(parent, linux)
     linux.unshare(linux.NEWUSER | linux.NEWNS | linux.NEWPID | linux.NEWNET | linux.NEWIPC | linux.NEWUTS)
@@ -341,7 +345,17 @@ def enter(job_dir, parent):
     linux.mount(None, "/", None, linux.REC | linux.PRIVATE)
     linux.mount("proc", "/proc", "proc", linux.NOSUID | linux.NODEV | linux.NOEXEC)
     linux.mount(job_dir, INSIDE, None, linux.BIND | linux.REC)
+    shown = [(path, os.open(path, os.O_PATH)) for path in _outermost(_mounts_under("/tmp"))]
     linux.mount(f"{INSIDE}/tmp", "/tmp", None, linux.BIND | linux.REC)
+    for path, fd in shown:  # the view's paths under /tmp, which the job's /tmp covered: shown again
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "a").close()
+        linux.mount(f"/proc/self/fd/{fd}", path, None, linux.BIND | linux.REC)
+        linux.remount_read_only(path)
+        os.close(fd)
     grader = f"{INSIDE}/{GRADER}"
     if os.path.isdir(grader):  # read-only: a submission that deletes what it finds cannot cut its line to the grader
         linux.mount(grader, grader, None, linux.BIND | linux.REC)
@@ -350,6 +364,13 @@ def enter(job_dir, parent):
         f.write("0")
     socket.sethostname("sandbox")
     linux.drop_capabilities()
+
+
+def _mounts_under(top):
+    """The mount points below `top` in this mount namespace."""
+    with open("/proc/self/mountinfo") as f:
+        points = [re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), line.split()[4]) for line in f]
+    return [p for p in points if p.startswith(top.rstrip("/") + "/")]
 
 
 # ---- the launcher: run as a script by the command line above ----------------------------------
