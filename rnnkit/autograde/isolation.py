@@ -31,7 +31,6 @@ import re
 import select
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import sysconfig
@@ -347,15 +346,7 @@ def enter(job_dir, parent):
     linux.mount(job_dir, INSIDE, None, linux.BIND | linux.REC)
     shown = [(path, os.open(path, os.O_PATH)) for path in _outermost(_mounts_under("/tmp"))]
     linux.mount(f"{INSIDE}/tmp", "/tmp", None, linux.BIND | linux.REC)
-    for path, fd in shown:  # the view's paths under /tmp, which the job's /tmp covered: shown again
-        if stat.S_ISDIR(os.fstat(fd).st_mode):
-            os.makedirs(path, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            open(path, "a").close()
-        linux.mount(f"/proc/self/fd/{fd}", path, None, linux.BIND | linux.REC)
-        linux.remount_read_only(path)
-        os.close(fd)
+    _show_again(linux, shown, read_only=True)  # the view's paths under /tmp, which the job's /tmp covered
     grader = f"{INSIDE}/{GRADER}"
     if os.path.isdir(grader):  # read-only: a submission that deletes what it finds cannot cut its line to the grader
         linux.mount(grader, grader, None, linux.BIND | linux.REC)
@@ -397,13 +388,20 @@ def _reach(paths):
     held = {p: os.open(p, os.O_PATH) for hidden in tops.values() for p in hidden}
     for top in sorted(tops, key=len):
         linux.mount("tmpfs", top, "tmpfs", 0, "mode=0755")
-    for path, fd in sorted(held.items(), key=lambda item: len(item[0])):
+    _show_again(linux, held.items())
+
+
+def _show_again(linux, held, read_only=False):
+    """Bind each (path, O_PATH descriptor opened before a mount covered it) at its path again."""
+    for path, fd in sorted(held, key=lambda item: len(item[0])):
         if os.path.isdir(f"/proc/self/fd/{fd}"):
             os.makedirs(path, exist_ok=True)
         else:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             open(path, "a").close()
         linux.mount(f"/proc/self/fd/{fd}", path, None, linux.BIND | linux.REC)
+        if read_only:
+            linux.remount_read_only(path)
         os.close(fd)
 
 
