@@ -211,6 +211,7 @@ def test_a_sandbox_dies_with_the_process_that_started_it(tmp_path):
     """))
     proc = subprocess.Popen([sys.executable, str(starter)], stdout=subprocess.PIPE, text=True)
     scratch = proc.stdout.readline().strip()
+    assert scratch, "the starter could not start a pool"
 
     def sandbox():
         found = []
