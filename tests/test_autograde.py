@@ -203,9 +203,9 @@ def classes(tmp_path_factory, oracle, user):
     user_clone = Path(entry.pw_dir) / "rnn-course"
     shutil.rmtree(user_clone, ignore_errors=True)
     owned_by(entry, second_clone(user_clone))
+    user_top = Path(tempfile.mkdtemp(prefix="rnnkit-user-class-", dir="/var/tmp"))
     try:
         root_course = class_course(tmp_path_factory.mktemp("root-class"), notebooks)
-        user_top = Path(tempfile.mkdtemp(prefix="rnnkit-user-class-", dir="/var/tmp"))
         user_course = class_course(user_top / "course", notebooks)
         (user_top / "tmp").mkdir()
         owned_by(entry, user_top)
@@ -227,8 +227,8 @@ def classes(tmp_path_factory, oracle, user):
         runs["oracle asked"] = oracle.asked
         yield runs
     finally:
-        for clone in [*clones, user_clone]:
-            shutil.rmtree(clone, ignore_errors=True)
+        for path in [*clones, user_clone, user_top]:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 MODES = ["root", "user"]
