@@ -135,9 +135,9 @@ def scratch():
     owned by nobody, inside a root-only directory. Its name says which process made it, so
     that `sweep` can remove it once that process is gone.
     """
-    top = tempfile.mkdtemp(prefix=f"{_SCRATCH}{_tag(os.getpid())}-", dir=_scratch_base())
-    path = os.path.join(top, "sandbox") if _as_root() else top
-    if path != top:
+    path = tempfile.mkdtemp(prefix=f"{_SCRATCH}{_tag(os.getpid())}-", dir=_scratch_base())
+    if _as_root():
+        path = os.path.join(path, "sandbox")
         os.mkdir(path, 0o700)
     for sub in ("home", "tmp"):  # the process's working directory, and its /tmp
         os.mkdir(os.path.join(path, sub))
@@ -168,21 +168,20 @@ def _tag(pid):
 def sweep():
     """Remove the scratch directories of processes that are gone: a worker killed with
     SIGKILL could not remove its own. Only this user's, and only where `scratch` makes them."""
-    base = _scratch_base()
     try:
-        entries = list(os.scandir(base))
+        entries = list(os.scandir(_scratch_base()))
     except OSError:
         return
     for entry in entries:
-        owner = entry.name[len(_SCRATCH):].rsplit("-", 1)[0]
-        if not entry.name.startswith(_SCRATCH) or owner.count(".") != 1 or not owner.split(".")[0].isdigit():
+        named = re.fullmatch(rf"{_SCRATCH}((\d+)\.\d+)-\w+", entry.name)
+        if not named:
             continue
         try:
             if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
                 continue
         except OSError:
             continue
-        if _tag(int(owner.split(".")[0])) != owner:
+        if _tag(int(named[2])) != named[1]:
             remove(entry.path, top=False)
 
 
@@ -327,7 +326,7 @@ def enter(job_dir, parent):
     with its status. Both die with the process that forked them (`parent`), even if it died
     before they could ask to."""
     linux, uid, gid = _Linux(), os.getuid(), os.getgid()
-    _die_with(parent, linux)
+    die_with(parent, linux)
     linux.unshare(linux.NEWUSER | linux.NEWNS | linux.NEWPID | linux.NEWNET | linux.NEWIPC | linux.NEWUTS)
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:
@@ -405,7 +404,7 @@ def _show_again(linux, held, read_only=False):
         os.close(fd)
 
 
-def _die_with(parent, linux=None):
+def die_with(parent, linux=None):
     """Die with the process `parent` (SIGKILL), or now if it has died already."""
     (linux or _Linux()).prctl(_Linux.SET_PDEATHSIG, 9)
     if os.getppid() != parent:
@@ -427,7 +426,7 @@ def _launch(spec):
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
-    _die_with(spec["parent"])  # after setresuid, which clears it; bwrap keeps it, then sets its own
+    die_with(spec["parent"])  # after setresuid, which clears it; bwrap keeps it, then sets its own
     os.execvp(spec["bwrap"][0], spec["bwrap"])
 
 

@@ -5,11 +5,9 @@ sandbox of its own, and judge what both observed with the references it imported
 coordinating process stays the only writer of grades."""
 
 import json
-import os
-import signal
 import time
 
-from rnnkit.autograde import notebook, recheck
+from rnnkit.autograde import isolation, notebook, recheck
 from rnnkit.autograde.job import Result
 
 
@@ -29,10 +27,7 @@ def start(coordinator, isolated=True):
     """A local worker process: it dies with the coordinator, SIGKILL included (and its pools'
     sandboxes with it: bwrap dies with its parent), and imports what every job needs once,
     while the sandboxes of its pools start."""
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != coordinator:  # the coordinator died before the line above
-        os._exit(1)
+    isolation.die_with(coordinator)
     if isolated:
         _start_pools()
     warm()
@@ -77,13 +72,13 @@ def _verdict(name, visible, seed, observed):
 
 def _judge(job, observed):
     """{function: None if what the clean re-check observed is right, else why not}."""
-    from rnnkit.grading import verdict
     from rnnkit.grading.encoding import decode
     verdicts = {}
     for name, _ in job.functions:
         got = observed.get(name) or {"error": "the clean re-check gave no result"}
         try:
-            verdicts[name] = got["error"] if "error" in got else verdict(name, decode(got["observed"]), job.seeds[name])
+            verdicts[name] = got["error"] if "error" in got else _verdict(name, False, job.seeds[name],
+                                                                          decode(got["observed"]))
         except Exception as error:  # noqa: BLE001 (malformed outputs are wrong outputs)
             verdicts[name] = f"unreadable outputs: {type(error).__name__}: {error}"
     return verdicts
