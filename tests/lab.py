@@ -7,7 +7,7 @@ whatever happened, and the server dies with the test run even when that is kille
 of each step go to _build/test-artifacts/<test>/."""
 
 import contextlib
-import ctypes
+import functools
 import json
 import os
 import re
@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 
 from notebooks import BIN, ROOT
+from rnnkit.autograde import isolation
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -73,9 +74,9 @@ def serve(root, state, *extra, env=None):
     command = [os.path.join(BIN, "jupyter"), "lab", "--no-browser", "--allow-root", f"--ServerApp.root_dir={root}",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", "--ServerApp.password=", *extra]
-    with open(log, "w") as out:
+    with open(log, "w") as out:  # the server dies with the test run, SIGKILL included; its kernels follow it
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=_die_with_parent)
+                                start_new_session=True, preexec_fn=functools.partial(isolation.die_with, os.getpid()))
     lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
     try:
         deadline = time.time() + 120
@@ -100,11 +101,6 @@ def serve(root, state, *extra, env=None):
             with contextlib.suppress(psutil.Error):
                 process.kill()
         proc.wait()
-
-
-def _die_with_parent():
-    """The server dies with the test run, SIGKILL included (its kernels follow their parent)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @contextlib.contextmanager
