@@ -105,6 +105,33 @@ def test_an_environment_under_tmp_is_shown_read_only_in_a_tmp_the_job_can_write(
         shutil.rmtree(env)
 
 
+def test_an_environment_in_a_private_directory_is_shown_with_the_links_inside_it(monkeypatch):
+    """A checkout made by `mktemp -d` (mode 0700) that others cannot enter: as root the sandbox
+    runs as nobody, so the directory is covered and the view's paths in it are bound back; a
+    path inside another (a virtual environment's bin/python, a link) comes back with it."""
+    top = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))  # a short path: bound back before the link's target
+    env = top / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "answer.py").write_text("ANSWER = 42\n")
+    (env / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    for path in (env, env / "bin"):
+        path.chmod(0o755)
+    view = isolation.View((*isolation.kernel_view().readable, str(env), str(env / "bin" / "python")))
+    monkeypatch.setitem(pools.KINDS, "probe", (lambda: view, *pools.KINDS["probe"][1:]))
+    pool = pools.Pool("probe")
+    try:
+        out = sandboxed(f"""
+            import os, sys
+            sys.path.insert(0, {str(env)!r})
+            import answer
+            print(answer.ANSWER, os.path.islink({str(env / "bin" / "python")!r}))
+        """, pool=pool)
+        assert out.split() == ["42", "True"], out
+    finally:
+        pool.close()
+        shutil.rmtree(top)
+
+
 def test_a_sandbox_writes_only_to_its_scratch_directory():
     out = sandboxed(f"""
         import os

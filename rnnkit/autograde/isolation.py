@@ -384,7 +384,8 @@ def _reach(paths):
         return
     linux.unshare(linux.NEWNS)
     linux.mount(None, "/", None, linux.REC | linux.PRIVATE)
-    held = {p: os.open(p, os.O_PATH) for hidden in tops.values() for p in hidden}
+    # the outermost paths only: one inside another comes back with it (and may be a link into it)
+    held = {p: os.open(p, os.O_PATH) for p in _outermost([p for hidden in tops.values() for p in hidden])}
     for top in sorted(tops, key=len):
         linux.mount("tmpfs", top, "tmpfs", 0, "mode=0755")
     _show_again(linux, held.items())
