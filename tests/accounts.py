@@ -59,8 +59,9 @@ def owned_by(entry, path):
 
 
 def as_user(entry, env_dir, extra_env=None):
-    """Keyword arguments for subprocess that run a command as the account, with its own
-    environment on PATH (nbgrader shells out to alembic)."""
+    """Keyword arguments for subprocess that run a command as the account, in its home directory
+    (the checkout the tests run from may be one it cannot enter, as `mktemp -d` makes it), with
+    its own environment on PATH (nbgrader shells out to alembic)."""
     env = {"HOME": entry.pw_dir, "USER": entry.pw_name, "LOGNAME": entry.pw_name, "LANG": "C.UTF-8",
            "PATH": f"{env_dir}/bin:/usr/bin:/bin", **(extra_env or {})}
-    return dict(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env)
+    return dict(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env, cwd=entry.pw_dir)

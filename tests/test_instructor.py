@@ -173,12 +173,12 @@ def term():
                 shutil.rmtree(old, ignore_errors=True)  # an earlier run's work and submissions
             seat = as_user(entry, env, {"JUPYTER_CONFIG_PATH": str(system), **hub.env(name)})
             nbgrader_as_student = [str(env / "bin" / "nbgrader")]
-            run([*nbgrader_as_student, "fetch_assignment", A, "--course", COURSE_ID], cwd=home, **seat)
+            run([*nbgrader_as_student, "fetch_assignment", A, "--course", COURSE_ID], **seat)
             path = home / COURSE_ID / A / f"{A}.ipynb"
             released = json.loads(path.read_text())
             path.write_text(json.dumps(handed_in(released, how)))
             owned_by(entry, path)
-            run([*nbgrader_as_student, "submit", A, "--course", COURSE_ID], cwd=home, **seat)
+            run([*nbgrader_as_student, "submit", A, "--course", COURSE_ID], **seat)
             students[name] = dict(entry=entry, home=home, seat=seat, released=released)
         inbound = sorted(p.name for p in (exchange / COURSE_ID / "inbound").iterdir())
         nbgrader("collect", A)
@@ -223,7 +223,7 @@ def test_a_student_outside_the_course_cannot_fetch_it(term):
     seat = as_user(entry, term["env"], {"JUPYTER_CONFIG_PATH": str(term["system"]), **term["hub"].env(entry.pw_name)})
     shutil.rmtree(Path(entry.pw_dir) / COURSE_ID, ignore_errors=True)
     done = subprocess.run([str(term["env"] / "bin" / "nbgrader"), "fetch_assignment", A, "--course", COURSE_ID],
-                          cwd=entry.pw_dir, capture_output=True, text=True, timeout=300, **seat)
+                          capture_output=True, text=True, timeout=300, **seat)
     assert done.returncode != 0 and not (Path(entry.pw_dir) / COURSE_ID / A).exists(), done.stdout + done.stderr
     assert "You do not have access to this course." in done.stdout + done.stderr
 
@@ -244,7 +244,7 @@ def test_each_student_fetches_only_their_own_feedback_without_hidden_tests(term)
     pages = {}
     for name, student in term["students"].items():
         run([str(term["env"] / "bin" / "nbgrader"), "fetch_feedback", A, "--course", COURSE_ID],
-            cwd=student["home"], **student["seat"])
+            **student["seat"])
         found = list((student["home"] / COURSE_ID / A / "feedback").glob(f"*/{A}.html"))
         assert len(found) == 1, found
         assert found[0].stat().st_uid == student["entry"].pw_uid
